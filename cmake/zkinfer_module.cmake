@@ -1,0 +1,16 @@
+# One static library per src/ folder. Every .cpp in the folder belongs to it, so
+# adding a file never needs a CMake edit; `deps` names the folders below it.
+function(zkinfer_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(sources)
+    add_library(zkinfer_${name} STATIC ${sources})
+    target_include_directories(zkinfer_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(zkinfer_${name} PUBLIC ${ARG_DEPS})
+  else()
+    add_library(zkinfer_${name} INTERFACE)
+    target_include_directories(zkinfer_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(zkinfer_${name} INTERFACE ${ARG_DEPS})
+  endif()
+  add_library(zkinfer::${name} ALIAS zkinfer_${name})
+endfunction()

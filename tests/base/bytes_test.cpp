@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/bytes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "base/os_random.hpp"
+
+namespace zkinfer {
+namespace {
+
+TEST(Bytes, WriterAndReaderRoundTripLittleEndian) {
+  ByteWriter w;
+  w.u8(0xAB);
+  w.u32(0x01020304);
+  w.u64(0x1122334455667788ULL);
+  const std::uint8_t tail[] = {9, 8, 7};
+  w.raw(tail);
+  const Bytes expected = {0xAB, 4,    3,    2,    1,    0x88, 0x77, 0x66,
+                          0x55, 0x44, 0x33, 0x22, 0x11, 9,    8,    7};
+  ASSERT_EQ(w.bytes(), expected);
+  ByteReader r(w.bytes());
+  EXPECT_EQ(r.u8("a"), 0xAB);
+  EXPECT_EQ(r.u32("b"), 0x01020304u);
+  EXPECT_EQ(r.u64("c"), 0x1122334455667788ULL);
+  EXPECT_EQ(r.raw(3, "d").size(), 3u);
+  EXPECT_NO_THROW(r.expect_end("record"));
+}
+
+TEST(Bytes, EveryTruncationThrowsNamingTheField) {
+  ByteWriter w;
+  w.u32(7);
+  w.u64(9);
+  for (std::size_t cut = 0; cut < w.bytes().size(); ++cut) {
+    ByteReader r(ByteSpan(w.bytes()).first(cut));
+    try {
+      r.u32("count");
+      r.u64("value");
+      FAIL() << "no error at cut " << cut;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(cut < 4 ? "count" : "value"), std::string::npos);
+    }
+  }
+}
+
+TEST(Bytes, TrailingBytesAreRejected) {
+  const std::uint8_t data[] = {1, 2};
+  ByteReader r(data);
+  r.u8("first");
+  EXPECT_THROW(r.expect_end("record"), Error);
+}
+
+TEST(OsRandom, ProducesDistinctValues) {
+  std::set<std::uint64_t> seen;
+  for (int i = 0; i < 100; ++i) seen.insert(os_random_u64());
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+}  // namespace
+}  // namespace zkinfer
