@@ -13,8 +13,6 @@ jobs="$(nproc)"
 for preset in release asan; do
   echo "== build and test: $preset"
   scripts/build.sh "$preset"
+  build/"$preset"/zkinfer selfcheck
   ctest --preset "$preset" --parallel "$jobs"
 done
-
-echo "== main job self-check"
-build/release/zkinfer selfcheck

@@ -64,7 +64,7 @@ int run_selfcheck() {
     std::printf("  %-48s %s (%.1f ms)\n", check.name, ok ? "ok" : "FAILED", ms);
     failed += ok ? 0 : 1;
   }
-  std::printf("%zu passed, %d failed\n", checks.size() - static_cast<std::size_t>(failed), failed);
+  std::printf("self-check: %d of %zu checks failed\n", failed, checks.size());
   return failed;
 }
 

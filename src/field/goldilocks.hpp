@@ -56,13 +56,12 @@ class Goldilocks {
     std::uint64_t s;
     bool carry = __builtin_add_overflow(v_, o.v_, &s);
     // If the 65-bit sum carried, sum - 2^64 + eps is the reduced value (< p).
-    std::uint64_t t = s + kEpsilon * carry;
-    return from_canonical(canonicalize(t));
+    return from_canonical(canonicalize(s + epsilon_if(carry)));
   }
   constexpr Goldilocks operator-(Goldilocks o) const {
     std::uint64_t d;
     bool borrow = __builtin_sub_overflow(v_, o.v_, &d);
-    return from_canonical(d - kEpsilon * borrow);
+    return from_canonical(d - epsilon_if(borrow));
   }
   constexpr Goldilocks operator-() const { return Goldilocks() - *this; }
   constexpr Goldilocks operator*(Goldilocks o) const {
@@ -109,12 +108,11 @@ class Goldilocks {
     const std::uint64_t hi_lo = hi & kEpsilon;
     std::uint64_t t0;
     bool borrow = __builtin_sub_overflow(lo, hi_hi, &t0);
-    t0 -= kEpsilon * borrow;
-    const std::uint64_t t1 = hi_lo * kEpsilon;
+    t0 -= epsilon_if(borrow);
+    const std::uint64_t t1 = (hi_lo << 32) - hi_lo;
     std::uint64_t t2;
     bool carry = __builtin_add_overflow(t0, t1, &t2);
-    t2 += kEpsilon * carry;
-    return from_canonical(canonicalize(t2));
+    return from_canonical(canonicalize(t2 + epsilon_if(carry)));
   }
 
   // Canonical 8-byte little-endian encoding; parsing rejects values >= p.
@@ -144,6 +142,11 @@ class Goldilocks {
   }
 
  private:
+  // kEpsilon when `flag` is set, else 0, as a mask (sbb + shr): no branch and
+  // no multiply on the critical path.
+  static constexpr std::uint64_t epsilon_if(bool flag) {
+    return (std::uint64_t{0} - static_cast<std::uint64_t>(flag)) >> 32;
+  }
   // Maps t in [0, 2^64) to [0, p), branch-free.
   static constexpr std::uint64_t canonicalize(std::uint64_t t) {
     std::uint64_t reduced;
