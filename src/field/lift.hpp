@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
+#include <span>
 #include <type_traits>
 
 #include "field/concepts.hpp"
 
+// Moving values between a field E and its base field B.
 namespace zkinfer::field {
 
 // Embeds a value of the base field (or the field itself) into F. Tables of
@@ -18,6 +21,37 @@ constexpr F lift(const V& v) {
     static_assert(std::is_same_v<V, typename F::Base>, "lift: V must be F or F::Base");
     return F(v);
   }
+}
+
+// X, the generator of E over its base field (1 when E is a prime field).
+template <Field E>
+E extension_generator() {
+  if constexpr (E::kExtensionDegree == 1) {
+    return E::one();
+  } else {
+    using B = typename E::Base;
+    return E(B::zero(), B::one());
+  }
+}
+
+// The coordinates (c_0, ..., c_{d-1}) of v = sum_i c_i X^i. Goes through the
+// canonical encoding, which lists coordinates in this order for every field.
+template <Field E>
+std::array<typename E::Base, E::kExtensionDegree> coordinates(const E& v) {
+  ByteWriter w;
+  v.write(w);
+  ByteReader r(w.bytes());
+  std::array<typename E::Base, E::kExtensionDegree> out;
+  for (auto& c : out) c = E::Base::read(r);
+  return out;
+}
+
+template <Field E>
+E from_coordinates(std::span<const typename E::Base, E::kExtensionDegree> coords) {
+  ByteWriter w;
+  for (const auto& c : coords) c.write(w);
+  ByteReader r(w.bytes());
+  return E::read(r);
 }
 
 }  // namespace zkinfer::field
