@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "hash/transcript.hpp"
+#include "sumcheck/pads.hpp"
+
+// Zero-knowledge sumcheck with padded messages (docs/zero-knowledge.md).
+//
+// Proves   sum_{x in {0,1}^n}  sum_t  c_t * prod_{k in term t} f_k(x)  =  S
+// for multilinear tables f_k (variable 0 = most significant index bit, as in
+// poly/multilinear.hpp). Round i sends p_i(0), p_i(2), ..., p_i(d), each plus a
+// committed pad; the verifier derives p_i(1) = claim - p_i(0), so the round
+// check costs no constraint. After n rounds the prover sends every
+// non-public table's value at the random point r, padded; the verifier
+// evaluates public tables (such as eq) itself. The verifier's output is a
+// set of constraints over committed slots plus, for each non-public table,
+// the linear form of its value at r: a claim for the caller to settle.
+namespace zkinfer::sumcheck {
+
+template <field::Field E>
+struct ProductTerm {
+  E coefficient;
+  std::vector<std::size_t> factors;  // table indices; repeats allowed
+};
+
+// The public shape of one sumcheck, known to both sides.
+template <field::Field E>
+struct SumcheckShape {
+  unsigned num_vars = 0;
+  std::size_t num_tables = 0;
+  std::vector<ProductTerm<E>> terms;
+  std::vector<bool> table_is_public;  // the verifier evaluates these at r itself
+
+  unsigned degree() const {
+    std::size_t d = 1;
+    for (const auto& t : terms) d = std::max(d, t.factors.size());
+    return static_cast<unsigned>(d);
+  }
+  // The evaluation points sent each round: 0, 2, 3, ..., d.
+  std::vector<unsigned> sent_points() const {
+    std::vector<unsigned> points = {0};
+    for (unsigned k = 2; k <= degree(); ++k) points.push_back(k);
+    return points;
+  }
+  void validate() const {
+    if (table_is_public.size() != num_tables) fail("sumcheck shape: public-table flags mismatch");
+    if (degree() > 4) fail("sumcheck shape: degree above 4 is not supported");
+    for (const auto& t : terms) {
+      if (t.factors.empty()) fail("sumcheck shape: empty product term");
+      for (std::size_t f : t.factors) {
+        if (f >= num_tables) fail("sumcheck shape: factor index out of range");
+      }
+    }
+  }
+};
+
+// Where this sumcheck's pads live in the committed witness.
+template <field::Field E>
+struct SumcheckPads {
+  std::vector<std::vector<ExtSlots>> rounds;  // [round][sent point]
+  std::vector<ExtSlots> finals;               // per table (unused for public tables)
+  // Committed products of final pads, keyed by the sorted multiset of table
+  // indices; singletons are the final pads themselves.
+  std::map<std::vector<std::size_t>, ExtSlots> products;
+  std::vector<ExtProduct<E>> product_gadgets;  // in dependency order
+};
+
+// Below this many hypercube points per round, a parallel region costs more
+// than it saves (and spins badly on an oversubscribed machine).
+inline constexpr std::size_t kParallelThreshold = 1 << 12;
+
+namespace detail {
+
+// Padded (non-public) factor positions of a term, as table indices, sorted.
+template <field::Field E>
+std::vector<std::size_t> padded_factors(const SumcheckShape<E>& shape, const ProductTerm<E>& t) {
+  std::vector<std::size_t> out;
+  for (std::size_t f : t.factors) {
+    if (!shape.table_is_public[f]) out.push_back(f);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Every sub-multiset (by position mask) of `factors`, as sorted index lists.
+inline std::vector<std::vector<std::size_t>> subsets(const std::vector<std::size_t>& factors) {
+  std::vector<std::vector<std::size_t>> out;
+  for (unsigned mask = 1; mask < (1u << factors.size()); ++mask) {
+    std::vector<std::size_t> s;
+    for (unsigned i = 0; i < factors.size(); ++i) {
+      if (mask >> i & 1) s.push_back(factors[i]);
+    }
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  return out;
+}
+
+// Lagrange basis L_k(r) over the nodes 0, 1, ..., d.
+template <field::Field E>
+std::vector<E> lagrange_at(unsigned d, const E& r) {
+  std::vector<E> out(d + 1);
+  for (unsigned k = 0; k <= d; ++k) {
+    E num = E::one(), den = E::one();
+    for (unsigned j = 0; j <= d; ++j) {
+      if (j == k) continue;
+      num *= r - E::from_u64(j);
+      den *= E::from_i64(static_cast<std::int64_t>(k) - static_cast<std::int64_t>(j));
+    }
+    out[k] = num * den.inverse();
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// Both sides: assign pad slots for `shape`.
+template <field::Field E>
+SumcheckPads<E> allocate_pads(WitnessLayout& layout, const SumcheckShape<E>& shape) {
+  shape.validate();
+  SumcheckPads<E> pads;
+  const std::size_t sent = shape.sent_points().size();
+  pads.rounds.resize(shape.num_vars);
+  for (auto& round : pads.rounds) {
+    for (std::size_t k = 0; k < sent; ++k) round.push_back(layout.allocate_ext<E>());
+  }
+  pads.finals.resize(shape.num_tables);
+  for (std::size_t j = 0; j < shape.num_tables; ++j) {
+    if (!shape.table_is_public[j]) pads.finals[j] = layout.allocate_ext<E>();
+  }
+  for (const auto& term : shape.terms) {
+    for (const auto& subset : detail::subsets(detail::padded_factors(shape, term))) {
+      if (pads.products.count(subset)) continue;
+      if (subset.size() == 1) {
+        pads.products[subset] = pads.finals[subset[0]];
+        continue;
+      }
+      const std::vector<std::size_t> head(subset.begin(), subset.end() - 1);
+      auto gadget =
+          ExtProduct<E>::allocate(layout, pads.products.at(head), pads.finals[subset.back()]);
+      pads.products[subset] = gadget.c;
+      pads.product_gadgets.push_back(gadget);
+    }
+  }
+  return pads;
+}
+
+// Prover: draw every pad from the CSPRNG and fill the pad products.
+template <field::Field E>
+void fill_pads(BaseWitness<E>& witness, const SumcheckShape<E>& shape,
+               const SumcheckPads<E>& pads) {
+  for (const auto& round : pads.rounds) {
+    for (ExtSlots s : round) draw_pad<E>(witness, s);
+  }
+  for (std::size_t j = 0; j < shape.num_tables; ++j) {
+    if (!shape.table_is_public[j]) draw_pad<E>(witness, pads.finals[j]);
+  }
+  for (const auto& gadget : pads.product_gadgets) gadget.fill(witness);
+}
+
+// Transcript steps of one sumcheck, under `prefix`.
+template <field::Field E>
+void append_schema(hash::TranscriptSchema& schema, const std::string& prefix,
+                   const SumcheckShape<E>& shape) {
+  for (unsigned i = 0; i < shape.num_vars; ++i) {
+    schema.absorb(prefix + "round", hash::ValueType::field<E>());
+    schema.squeeze(prefix + "challenge", hash::ValueType::field<E>());
+  }
+  schema.absorb(prefix + "final-evaluations", hash::ValueType::field<E>());
+}
+
+// What the prover sends (all values padded).
+template <field::Field E>
+struct SumcheckProof {
+  std::vector<std::vector<E>> rounds;  // [round][sent point]
+  std::vector<E> final_evaluations;    // one per non-public table, in table order
+
+  void write(ByteWriter& w) const {
+    for (const auto& round : rounds) {
+      for (const E& v : round) v.write(w);
+    }
+    for (const E& v : final_evaluations) v.write(w);
+  }
+  static SumcheckProof read(ByteReader& r, const SumcheckShape<E>& shape) {
+    SumcheckProof proof;
+    const std::size_t sent = shape.sent_points().size();
+    proof.rounds.assign(shape.num_vars, std::vector<E>(sent));
+    for (auto& round : proof.rounds) {
+      for (E& v : round) v = E::read(r);
+    }
+    for (std::size_t j = 0; j < shape.num_tables; ++j) {
+      if (!shape.table_is_public[j]) proof.final_evaluations.push_back(E::read(r));
+    }
+    return proof;
+  }
+};
+
+// Test-only: lets a cheating prover rewrite a round's evaluations (before
+// padding) after seeing the transcript so far. Never set in production.
+template <field::Field E>
+using RoundTamper = std::function<void(unsigned round, std::vector<E>& evaluations)>;
+
+template <field::Field E>
+struct ProverOutput {
+  SumcheckProof<E> proof;
+  std::vector<E> point;              // r
+  std::vector<E> table_evaluations;  // f_k(r) for every table (unpadded)
+};
+
+// Prover. `tables` are consumed (folded in place); each has 2^num_vars entries.
+template <field::Field E>
+ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>> tables,
+                      const SumcheckPads<E>& pads, const BaseWitness<E>& witness,
+                      hash::Transcript& transcript, const std::string& prefix,
+                      const RoundTamper<E>& tamper = {}) {
+  shape.validate();
+  if (tables.size() != shape.num_tables) fail("sumcheck prove: wrong number of tables");
+  for (const auto& t : tables) {
+    if (t.size() != (std::size_t{1} << shape.num_vars)) fail("sumcheck prove: wrong table size");
+  }
+  const unsigned d = shape.degree();
+  const std::vector<unsigned> points = shape.sent_points();
+  ProverOutput<E> out;
+  std::size_t half = tables.empty() ? 0 : tables[0].size();
+
+  for (unsigned round = 0; round < shape.num_vars; ++round) {
+    half /= 2;
+    std::vector<E> evals(d + 1, E::zero());
+#pragma omp parallel if (half >= kParallelThreshold)
+    {
+      std::vector<E> local(d + 1, E::zero());
+      std::vector<E> at(tables.size() * (d + 1));
+#pragma omp for schedule(static) nowait
+      for (std::size_t x = 0; x < half; ++x) {
+        for (std::size_t j = 0; j < tables.size(); ++j) {
+          const E lo = tables[j][x];
+          const E step = tables[j][x + half] - lo;
+          E v = lo;
+          for (unsigned k = 0; k <= d; ++k) {
+            at[j * (d + 1) + k] = v;
+            v += step;
+          }
+        }
+        for (const auto& term : shape.terms) {
+          for (unsigned k = 0; k <= d; ++k) {
+            E prod = term.coefficient;
+            for (std::size_t f : term.factors) prod *= at[f * (d + 1) + k];
+            local[k] += prod;
+          }
+        }
+      }
+#pragma omp critical
+      for (unsigned k = 0; k <= d; ++k) evals[k] += local[k];
+    }
+    if (tamper) tamper(round, evals);
+    std::vector<E> sent;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      sent.push_back(evals[points[i]] + read_ext<E>(witness, pads.rounds[round][i]));
+    }
+    transcript.absorb_field<E>(prefix + "round", sent);
+    out.proof.rounds.push_back(std::move(sent));
+    const E r = transcript.challenge<E>(prefix + "challenge");
+    out.point.push_back(r);
+#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
+    for (std::size_t x = 0; x < half; ++x) {
+      for (auto& t : tables) t[x] += r * (t[x + half] - t[x]);
+    }
+    for (auto& t : tables) t.resize(half);
+  }
+  for (std::size_t j = 0; j < tables.size(); ++j) {
+    out.table_evaluations.push_back(tables[j][0]);
+    if (!shape.table_is_public[j]) {
+      out.proof.final_evaluations.push_back(tables[j][0] + read_ext<E>(witness, pads.finals[j]));
+    }
+  }
+  transcript.absorb_field<E>(prefix + "final-evaluations", out.proof.final_evaluations);
+  return out;
+}
+
+template <field::Field E>
+struct VerifierOutput {
+  std::vector<E> point;
+  // Linear form of f_k(r) for every non-public table k (public: constant).
+  std::vector<LinearForm<E>> table_evaluations;
+};
+
+// Verifier. `claim` is the claimed sum (possibly itself padded). Public
+// tables are evaluated at r by `public_evaluation(table, r)`. Appends the
+// round-chain and final-product constraints to `cs`.
+template <field::Field E>
+VerifierOutput<E> verify(
+    const SumcheckShape<E>& shape, const LinearForm<E>& claim, const SumcheckProof<E>& proof,
+    const SumcheckPads<E>& pads,
+    const std::function<E(std::size_t, const std::vector<E>&)>& public_evaluation,
+    hash::Transcript& transcript, const std::string& prefix, ConstraintSystem<E>& cs) {
+  shape.validate();
+  const unsigned d = shape.degree();
+  const std::vector<unsigned> points = shape.sent_points();
+  if (proof.rounds.size() != shape.num_vars) fail("sumcheck proof: wrong number of rounds");
+  VerifierOutput<E> out;
+  LinearForm<E> current = claim;
+  for (unsigned round = 0; round < shape.num_vars; ++round) {
+    const auto& sent = proof.rounds[round];
+    if (sent.size() != points.size()) fail("sumcheck proof: wrong round size");
+    transcript.absorb_field<E>(prefix + "round", sent);
+    const E r = transcript.challenge<E>(prefix + "challenge");
+    out.point.push_back(r);
+    // p(k) as linear forms: sent value minus its pad; p(1) = claim - p(0).
+    std::vector<LinearForm<E>> at(d + 1);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      LinearForm<E> v = LinearForm<E>::constant_value(sent[i]);
+      v.add_ext(pads.rounds[round][i], -E::one());
+      at[points[i]] = std::move(v);
+    }
+    at[1] = current;
+    at[1] -= at[0];
+    const std::vector<E> basis = detail::lagrange_at<E>(d, r);
+    LinearForm<E> next;
+    for (unsigned k = 0; k <= d; ++k) next += at[k].scaled(basis[k]);
+    current = std::move(next);
+  }
+
+  std::size_t padded_count = 0;
+  for (std::size_t j = 0; j < shape.num_tables; ++j)
+    padded_count += shape.table_is_public[j] ? 0 : 1;
+  if (proof.final_evaluations.size() != padded_count)
+    fail("sumcheck proof: wrong number of evaluations");
+  transcript.absorb_field<E>(prefix + "final-evaluations", proof.final_evaluations);
+
+  std::vector<E> sent_value(shape.num_tables, E::zero());
+  std::size_t next_padded = 0;
+  for (std::size_t j = 0; j < shape.num_tables; ++j) {
+    if (shape.table_is_public[j]) {
+      sent_value[j] = public_evaluation(j, out.point);
+      out.table_evaluations.push_back(LinearForm<E>::constant_value(sent_value[j]));
+    } else {
+      sent_value[j] = proof.final_evaluations[next_padded++];
+      LinearForm<E> v = LinearForm<E>::constant_value(sent_value[j]);
+      v.add_ext(pads.finals[j], -E::one());
+      out.table_evaluations.push_back(std::move(v));
+    }
+  }
+
+  // sum_t c_t prod_k (e_k - rho_k), expanded over subsets S of the padded
+  // factors: prod_{k not in S} e_k * (-1)^|S| * rho_S, rho_S committed.
+  LinearForm<E> expected;
+  for (const auto& term : shape.terms) {
+    E public_part = term.coefficient;
+    for (std::size_t f : term.factors) {
+      if (shape.table_is_public[f]) public_part *= sent_value[f];
+    }
+    const std::vector<std::size_t> padded = detail::padded_factors(shape, term);
+    for (unsigned mask = 0; mask < (1u << padded.size()); ++mask) {
+      E coeff = public_part;
+      std::vector<std::size_t> chosen;
+      for (unsigned i = 0; i < padded.size(); ++i) {
+        if (mask >> i & 1) {
+          chosen.push_back(padded[i]);
+          coeff = -coeff;
+        } else {
+          coeff *= sent_value[padded[i]];
+        }
+      }
+      if (chosen.empty()) {
+        expected.constant += coeff;
+      } else {
+        expected.add_ext(pads.products.at(chosen), coeff);
+      }
+    }
+  }
+  cs.require_equal(current, std::move(expected));
+  for (const auto& gadget : pads.product_gadgets) gadget.constrain(cs);
+  return out;
+}
+
+}  // namespace zkinfer::sumcheck
