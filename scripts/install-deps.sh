@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates python3
-  clang-format
+  clang-format clang-14 libclang-rt-14-dev libomp-14-dev
   libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2 (and the whole of .ci/run): install dependencies, check
-# formatting, then build and run the full test suite twice: optimised, and
-# under AddressSanitizer + UndefinedBehaviorSanitizer.
+# formatting, run every libFuzzer target briefly (clang, ASan + UBSan), then
+# build and run the full test suite twice: optimised, and under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -10,6 +11,19 @@ echo "== clang-format check"
 git ls-files -z '*.cpp' '*.hpp' | xargs -0 -r clang-format --dry-run --Werror
 
 jobs="$(nproc)"
+fuzz_seconds="${ZKINFER_FUZZ_SECONDS:-15}"
+echo "== fuzz targets (${fuzz_seconds}s each)"
+scripts/build.sh fuzz
+for target in build/fuzz/fuzz/*_fuzz; do
+  log="build/fuzz/$(basename "$target").log"
+  if ! "$target" -max_total_time="$fuzz_seconds" -artifact_prefix=build/fuzz/ >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "fuzz target $(basename "$target") failed; reproducer saved under build/fuzz/"
+    exit 1
+  fi
+  echo "-- $(basename "$target"): $(grep -E '^Done' "$log")"
+done
+
 for preset in release asan; do
   echo "== build and test: $preset"
   scripts/build.sh "$preset"
