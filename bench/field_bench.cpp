@@ -37,8 +37,16 @@ void BM_ScalarMul(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kStepsPerIteration * kChains);
 }
-BENCHMARK(BM_ScalarMul<Goldilocks>)->Name("goldilocks_mul/scalar")->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK(BM_ScalarMul<GoldilocksExt2>)->Name("ext2_mul/scalar")->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_ScalarMul<Goldilocks>)
+    ->Name("goldilocks_mul/scalar")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+BENCHMARK(BM_ScalarMul<GoldilocksExt2>)
+    ->Name("ext2_mul/scalar")
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
 
 // Element-wise product of two arrays that fit in L1 (2 x 2 KiB in, 2 KiB out).
 void BM_PackedMul(benchmark::State& state) {
