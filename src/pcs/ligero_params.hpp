@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "base/bytes.hpp"
+
+// Shape of a ZK-Ligero tableau and the soundness it gives. The construction,
+// every formula and its source: docs/ligero.md.
+namespace zkinfer::pcs {
+
+// Opened columns per proof (NREQ). The smallest count for which
+// ligero_security() reports at least 100 bits for every witness size up to
+// 2^30 at the default rate, over GF(p^2) (tested).
+inline constexpr std::size_t kDefaultLigeroQueries = 246;
+// Codewords are 2 * BLOCK * 2^log_rate_inv long: inverse rate 4 for products
+// of two rows (degree < 2 BLOCK), 8 for single rows (degree < BLOCK).
+inline constexpr unsigned kDefaultLigeroLogRateInv = 2;
+
+// log2 |GF(p^2)|, the field every Ligero challenge is drawn from.
+double log2_challenge_field_size();
+
+// Base-field rows of the tableau, in this order. Each blinding row is a
+// GF(p^2) polynomial committed as its two coordinate rows (c0, c1).
+//   [0, 2)  narrow LDT blinding row: degree < BLOCK
+//   [2, 4)  wide LDT blinding row:   degree < 2 BLOCK
+//   [4, 6)  dot-test blinding row:   degree < 2 BLOCK, sums to 0 on witness positions
+//   [6, 8)  quad-test blinding row:  degree < 2 BLOCK, 0 on witness positions
+//   [8, 8 + witness_rows)             witness rows: [NREQ random | WR witness]
+//   then quadratic_triples() rows each of Qx, Qy, Qz: [NREQ random | WR copies]
+struct LigeroRows {
+  static constexpr std::size_t kNarrowBlind = 0;
+  static constexpr std::size_t kWideBlind = 2;
+  static constexpr std::size_t kDotBlind = 4;
+  static constexpr std::size_t kQuadBlind = 6;
+  static constexpr std::size_t kFirstData = 8;
+};
+
+struct LigeroParams {
+  std::size_t n_witness = 0;    // NW: committed base-field slots
+  std::size_t n_quadratic = 0;  // NQ: quadratic constraints of the layout
+  std::size_t nreq = 0;         // opened columns = random symbols per data row
+  std::size_t block = 0;        // BLOCK = NREQ + WR, a power of two
+  unsigned log_rate_inv = 0;    // columns() = 2 * BLOCK * 2^log_rate_inv
+
+  // Validates explicit parameters (throws Error): n_witness >= 1,
+  // 1 <= nreq < block, block a power of two, columns() <= 2^32.
+  static LigeroParams make(std::size_t n_witness, std::size_t n_quadratic, std::size_t nreq,
+                           std::size_t block, unsigned log_rate_inv);
+  // The rule of docs/ligero.md: among powers of two BLOCK >= 2 * nreq (so
+  // that a data row is at least half witness), the one with the smallest
+  // proof_bytes_estimate(); ties go to the smaller BLOCK (less prover work).
+  static LigeroParams choose(std::size_t n_witness, std::size_t n_quadratic,
+                             std::size_t nreq = kDefaultLigeroQueries,
+                             unsigned log_rate_inv = kDefaultLigeroLogRateInv);
+
+  std::size_t wr() const { return block - nreq; }
+  std::size_t witness_rows() const { return (n_witness + wr() - 1) / wr(); }
+  std::size_t quadratic_triples() const { return (n_quadratic + wr() - 1) / wr(); }
+  // Rows holding witness values or copies of them: the rows the linear test
+  // and the narrow low-degree test combine.
+  std::size_t data_rows() const { return witness_rows() + 3 * quadratic_triples(); }
+  std::size_t rows() const { return LigeroRows::kFirstData + data_rows(); }
+  std::size_t columns() const { return (2 * block) << log_rate_inv; }
+  unsigned log_block() const;
+  unsigned log_columns() const { return log_block() + 1 + log_rate_inv; }
+
+  // Proof bytes, exact except for the Merkle siblings (their expected count
+  // for uniformly random distinct queries).
+  std::size_t proof_bytes_estimate() const;
+
+  // Canonical encoding, bound into the transcript with the statement.
+  void write(ByteWriter& w) const;
+  bool operator==(const LigeroParams&) const = default;
+};
+
+// Soundness of one ZK-Ligero proof, as bits = -log2(error probability). The
+// proximity parameter e is shared by both low-degree tests and chosen to
+// maximise total_bits. Formulas and sources: docs/ligero.md.
+struct LigeroSecurity {
+  double log2_field_size = 0;          // log2 |E| the terms were computed for
+  std::size_t e = 0;                   // proximity parameter (columns)
+  double proximity_bits = 0;           // both low-degree tests, Ligero bound (e < d/3)
+  double proximity_batching_bits = 0;  // their (e + 1)/|E| parts
+  double proximity_query_bits = 0;     // their query parts
+  double linear_bits = 0;              // linear (dot) test, given proximity
+  double quadratic_bits = 0;           // quadratic test, given proximity
+  double total_bits = 0;               // -log2 of the sum of every error term
+  // For comparison only: t * log2(1 / (1 - delta)), delta = (1 - rho) / 2,
+  // rho = BLOCK / columns: the unique-decoding-radius figure behind
+  // Longfellow's "86+ bits" comment (docs/ligero.md); not a bound we claim.
+  double unique_decoding_comparison_bits = 0;
+};
+
+LigeroSecurity ligero_security(const LigeroParams& params,
+                               double log2_field_size = log2_challenge_field_size());
+
+// The report `zkinfer params` prints: shape, proof size and every term.
+std::string describe(const LigeroParams& params, const LigeroSecurity& security);
+
+}  // namespace zkinfer::pcs
