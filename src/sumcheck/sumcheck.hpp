@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <string>
@@ -122,6 +123,19 @@ std::vector<E> lagrange_at(unsigned d, const E& r) {
 }
 
 }  // namespace detail
+
+// Soundness error of one sumcheck (Lund-Fortnow-Karloff-Nisan; Thaler,
+// "Proofs, Arguments, and Zero-Knowledge", Prop. 4.1): each round's
+// polynomial has degree <= d, so a false claim survives a round with
+// probability <= d/|E|; union bound over the rounds. Padding adds nothing:
+// the verifier's checks become constraints that hold exactly iff the
+// unpadded checks hold.
+template <field::Field E>
+double soundness_error(const SumcheckShape<E>& shape) {
+  const double field_size =
+      std::pow(static_cast<double>(E::Base::kModulus), static_cast<double>(E::kExtensionDegree));
+  return static_cast<double>(shape.num_vars) * shape.degree() / field_size;
+}
 
 // Both sides: assign pad slots for `shape`.
 template <field::Field E>
