@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hash/merkle.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -37,12 +35,6 @@ constexpr std::uint8_t kLeafTag[1] = {0x00};
 constexpr std::size_t kLeafChunkBytes = std::size_t{1} << 15;
 constexpr std::size_t kParallelMinLeaves = std::size_t{1} << 10;
 
-// Node storage of two huge pages or more asks for transparent huge pages: a
-// 2^20-leaf tree is 64 MiB, and on the Firecracker development VM touching
-// that much fresh memory in 4 KiB pages took ~190 ms, several times the
-// ~25 ms of hashing, against ~5 ms in 2 MiB pages.
-constexpr std::size_t kHugePage = std::size_t{2} << 20;
-
 unsigned depth_of(std::size_t n_leaves) {
   return static_cast<unsigned>(std::bit_width(n_leaves - 1));
 }
@@ -57,21 +49,6 @@ bool is_padding(unsigned level, std::size_t pos, std::size_t n_leaves) {
 [[noreturn]] void abort_with(const char* what) {
   std::fprintf(stderr, "zkinfer::hash: %s\n", what);
   std::abort();
-}
-
-Digest* allocate_nodes(std::size_t count) {
-  if (count > (std::numeric_limits<std::size_t>::max() - kHugePage) / sizeof(Digest)) {
-    throw std::bad_alloc();
-  }
-  const std::size_t bytes = count * sizeof(Digest);
-  const std::size_t align = bytes >= 2 * kHugePage ? kHugePage : alignof(std::max_align_t);
-  const std::size_t rounded = (bytes + align - 1) / align * align;
-  void* p = std::aligned_alloc(align, rounded);
-  if (p == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);  // advisory; failure is harmless
-#endif
-  return static_cast<Digest*>(p);  // Digest is an implicit-lifetime aggregate
 }
 
 bool valid_indices(std::span<const std::size_t> indices, std::size_t n_leaves) {
@@ -173,17 +150,14 @@ MerkleMultiProof MerkleMultiProof::read(ByteReader& r, std::size_t max_digests) 
   return proof;
 }
 
-void MerkleTree::FreeNodes::operator()(Digest* p) const noexcept {
-  std::free(p);
-}
-
 MerkleTree::MerkleTree(std::span<const Digest> leaf_digests, Sha256Impl impl)
     : n_leaves_(leaf_digests.size()) {
   require(n_leaves_ >= 1, "Merkle tree needs at least one leaf");
   require(n_leaves_ <= kMaxLeaves, "Merkle tree has too many leaves");
   width_ = std::bit_ceil(n_leaves_);
   depth_ = depth_of(n_leaves_);
-  nodes_.reset(allocate_nodes(2 * width_ - 1));
+  // A 2^20-leaf tree is 64 MiB: huge pages matter (base/big_array.hpp).
+  nodes_ = BigArray<Digest>(2 * width_ - 1);
   Digest* leaves = level(0);
   std::copy(leaf_digests.begin(), leaf_digests.end(), leaves);
   std::fill(leaves + n_leaves_, leaves + width_, Digest{});  // the all-zero padding digest

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "base/big_array.hpp"
 #include "base/bytes.hpp"
 #include "field/concepts.hpp"
 #include "hash/sha256.hpp"
@@ -106,19 +107,16 @@ class MerkleTree {
   static std::size_t max_proof_digests(std::size_t n_leaves, std::size_t n_indices);
 
  private:
-  struct FreeNodes {
-    void operator()(Digest* p) const noexcept;
-  };
   // Level k (0 = padded leaves, depth_ = root) starts at 2N - (2N >> k).
   const Digest* level(unsigned k) const {
-    return nodes_.get() + (2 * width_ - ((2 * width_) >> k));
+    return nodes_.data() + (2 * width_ - ((2 * width_) >> k));
   }
-  Digest* level(unsigned k) { return nodes_.get() + (2 * width_ - ((2 * width_) >> k)); }
+  Digest* level(unsigned k) { return nodes_.data() + (2 * width_ - ((2 * width_) >> k)); }
 
   std::size_t n_leaves_;
   std::size_t width_;  // N, the padded leaf count
   unsigned depth_;
-  std::unique_ptr<Digest[], FreeNodes> nodes_;  // all 2N - 1 nodes, level by level
+  BigArray<Digest> nodes_;  // all 2N - 1 nodes, level by level
 };
 
 }  // namespace zkinfer::hash

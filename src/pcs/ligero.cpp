@@ -3,7 +3,6 @@
 
 #include <omp.h>
 #if defined(__linux__)
-#include <sys/mman.h>
 #endif
 
 #include <algorithm>
@@ -18,6 +17,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "base/big_array.hpp"
 #include "base/error.hpp"
 #include "base/os_random.hpp"
 #include "field/goldilocks_vec.hpp"
@@ -96,49 +96,6 @@ class ProofTranscript {
 };
 
 // ---- Storage -----------------------------------------------------------------
-
-// An array of up to hundreds of MiB, left uninitialised so that the threads
-// filling it are the first to touch its pages, and asked to live on
-// transparent huge pages: on the development VM first-touching 4 KiB pages
-// costs more than encoding them (docs/ntt.md: 100 ms per 32 MiB, against
-// 3 ms with 2 MiB pages). T is an implicit-lifetime type, so the raw
-// allocation holds its objects; every element must be written before read.
-template <class T>
-class BigArray {
-  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-
- public:
-  BigArray() = default;
-  explicit BigArray(std::size_t n) : size_(n) {
-    constexpr std::size_t kHugePage = std::size_t{2} << 20;
-    if (n == 0) return;
-    if (n > (std::numeric_limits<std::size_t>::max() - kHugePage) / sizeof(T)) {
-      throw std::bad_alloc();
-    }
-    const std::size_t bytes = n * sizeof(T);
-    const std::size_t align = bytes >= 2 * kHugePage ? kHugePage : 64;
-    const std::size_t rounded = (bytes + align - 1) / align * align;
-    void* p = std::aligned_alloc(align, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-#if defined(MADV_HUGEPAGE)
-    if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);  // a hint; failure is harmless
-#endif
-    data_.reset(static_cast<T*>(p));
-  }
-  std::span<T> span() {
-    return {data_.get(), size_};
-  }
-  std::span<const T> span() const {
-    return {data_.get(), size_};
-  }
-
- private:
-  struct Free {
-    void operator()(T* p) const noexcept { std::free(p); }
-  };
-  std::size_t size_ = 0;
-  std::unique_ptr<T[], Free> data_;
-};
 
 // Row-major, uninitialised like BigArray.
 class Matrix {

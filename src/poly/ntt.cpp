@@ -2,9 +2,6 @@
 #include "poly/ntt.hpp"
 
 #include <omp.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include <algorithm>
 #include <array>
@@ -13,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "base/big_array.hpp"
 #include "base/error.hpp"
 #include "field/packed_avx2.hpp"
 #include "field/packed_avx512.hpp"
@@ -499,24 +497,6 @@ Kernels kernels_for(Isa isa) {
 }
 
 // ---- Driver. -----------------------------------------------------------------
-
-// A fresh buffer costs a page fault per 4 KiB page, which on a VM costs more
-// than transforming the page (measured: 100 ms to first touch 32 MiB, against
-// 3 ms with 2 MiB pages). Asking for transparent huge pages on the aligned
-// interior of the buffer, before it is first touched, avoids that; it is
-// only a hint, and a no-op where the system does not honour it.
-void prefer_huge_pages(const void* data, std::size_t bytes) {
-#if defined(__linux__)
-  constexpr std::uintptr_t kHugePage = std::uintptr_t{1} << 21;
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = (start + kHugePage - 1) & ~(kHugePage - 1);
-  const std::uintptr_t end = (start + bytes) & ~(kHugePage - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-  (void)data;
-  (void)bytes;
-#endif
-}
 
 // A zero-filled vector of `size` elements, its pages faulted in as huge pages.
 std::vector<Goldilocks> fresh_vector(std::size_t size) {
