@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 #include "base/bytes.hpp"
 
@@ -18,6 +19,24 @@ inline Bytes candidate_proof(const std::uint8_t* data, std::size_t size, const B
   Bytes out = honest;
   for (std::size_t i = 1; i < size; ++i) out[(i - 1) % out.size()] ^= data[i];
   return out;
+}
+
+// The invariant every verification target checks. A Fixture holds the
+// honest proof bytes (`honest`) and `verify(bytes)`, which parses and
+// verifies and may throw zkinfer::Error on malformed input: no input may
+// crash, and no proof other than the honest one may be accepted.
+template <class Fixture>
+int check_verifier(Fixture& fixture, const std::uint8_t* data, std::size_t size) {
+  const Bytes candidate = candidate_proof(data, size, fixture.honest);
+  if (candidate == fixture.honest) return 0;
+  bool accepted = false;
+  try {
+    accepted = fixture.verify(candidate);
+  } catch (const Error&) {
+    accepted = false;
+  }
+  if (accepted) std::abort();
+  return 0;
 }
 
 }  // namespace zkinfer::fuzzing
