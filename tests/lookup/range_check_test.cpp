@@ -7,6 +7,7 @@
 
 #include "field/extension.hpp"
 #include "lookup/logup_harness.hpp"
+#include "support/sizes.hpp"
 
 namespace zkinfer::lookup {
 namespace {
@@ -34,6 +35,12 @@ TEST(RangeCheck, EightBitOver65536Values) {
 TEST(RangeCheck, SixteenBitOver65536Values) {
   TestRng rng(2);
   EXPECT_TRUE(testing::prove_and_verify(range_scenario(1 << 16, 16, rng)));
+}
+
+TEST(RangeCheck, SixteenBitOverTheLargeSize) {
+  TestRng rng(7);
+  EXPECT_TRUE(testing::prove_and_verify(
+      range_scenario(std::size_t{1} << zkinfer::testing::kLargeLogSize, 16, rng)));
 }
 
 TEST(RangeCheck, PadsValueCountsToAPowerOfTwo) {

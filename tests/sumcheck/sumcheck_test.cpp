@@ -11,6 +11,7 @@
 #include "field/small_prime.hpp"
 #include "poly/multilinear.hpp"
 #include "support/rng.hpp"
+#include "support/sizes.hpp"
 
 namespace zkinfer::sumcheck {
 namespace {
@@ -117,9 +118,9 @@ TEST(Sumcheck, CompleteForAllSizesAndDegrees) {
   }
 }
 
-TEST(Sumcheck, LargeInstanceIsCompleteAndThreadCountInvariant) {
+TEST(Sumcheck, LargeInstanceIsComplete) {
   TestRng rng(2);
-  const auto inst = make_instance<GoldilocksExt2>(16, rng);
+  const auto inst = make_instance<GoldilocksExt2>(testing::kLargeLogSize, rng);
   const auto r = run(inst, inst.sum);
   EXPECT_TRUE(r.cs.holds_for(r.witness, r.layout));
 }
