@@ -2,6 +2,7 @@
 #include "sumcheck/sumcheck.hpp"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -123,6 +124,28 @@ TEST(Sumcheck, LargeInstanceIsComplete) {
   const auto inst = make_instance<GoldilocksExt2>(testing::kLargeLogSize, rng);
   const auto r = run(inst, inst.sum);
   EXPECT_TRUE(r.cs.holds_for(r.witness, r.layout));
+}
+
+// Same witness (pads) and transcript: one and two threads must send the
+// same bytes, above the size where rounds run in parallel.
+TEST(Sumcheck, ProofBytesIdenticalForOneAndTwoThreads) {
+  TestRng rng(20);
+  const auto inst = make_instance<GoldilocksExt2>(15, rng);
+  WitnessLayout layout;
+  const auto pads = allocate_pads(layout, inst.shape);
+  BaseWitness<GoldilocksExt2> witness(layout.size());
+  fill_pads(witness, inst.shape, pads);
+  const auto schema = schema_for(inst.shape);
+  const auto proof_bytes = [&](int threads) {
+    omp_set_num_threads(threads);
+    hash::Transcript t(schema, {}, {});
+    ByteWriter w;
+    prove(inst.shape, inst.tables, pads, witness, t, "sc/").proof.write(w);
+    return w.take();
+  };
+  const Bytes one = proof_bytes(1), two = proof_bytes(2);
+  omp_set_num_threads(omp_get_num_procs());
+  EXPECT_EQ(one, two);
 }
 
 TEST(Sumcheck, WrongClaimedSumIsRejected) {
