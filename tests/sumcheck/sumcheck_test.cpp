@@ -31,6 +31,20 @@ struct Instance {
   E sum;
 };
 
+// sum_x sum_t c_t prod_k f_k(x): the true value of the claim.
+template <class E>
+E hypercube_sum(const Instance<E>& inst) {
+  E sum = E::zero();
+  for (std::size_t x = 0; x < inst.tables[0].size(); ++x) {
+    for (const auto& term : inst.shape.terms) {
+      E p = term.coefficient;
+      for (std::size_t f : term.factors) p *= inst.tables[f][x];
+      sum += p;
+    }
+  }
+  return sum;
+}
+
 template <class E>
 Instance<E> make_instance(unsigned n, TestRng& rng, unsigned max_degree = 4) {
   Instance<E> inst;
@@ -46,14 +60,7 @@ Instance<E> make_instance(unsigned n, TestRng& rng, unsigned max_degree = 4) {
     for (auto& v : table) v = E::sample(rng);
     inst.tables.push_back(std::move(table));
   }
-  inst.sum = E::zero();
-  for (std::size_t x = 0; x < inst.tables[0].size(); ++x) {
-    for (const auto& term : inst.shape.terms) {
-      E p = term.coefficient;
-      for (std::size_t f : term.factors) p *= inst.tables[f][x];
-      inst.sum += p;
-    }
-  }
+  inst.sum = hypercube_sum(inst);
   return inst;
 }
 
@@ -277,14 +284,7 @@ TEST(Sumcheck, NoWitnessValueAppearsInTheProof) {
   for (std::size_t j = 1; j < inst.tables.size(); ++j) {
     for (auto& v : inst.tables[j]) v = E(Goldilocks::sample(rng));
   }
-  inst.sum = E::zero();
-  for (std::size_t x = 0; x < inst.tables[0].size(); ++x) {
-    for (const auto& term : inst.shape.terms) {
-      E p = term.coefficient;
-      for (std::size_t f : term.factors) p *= inst.tables[f][x];
-      inst.sum += p;
-    }
-  }
+  inst.sum = hypercube_sum(inst);
   const auto r = run(inst, inst.sum);
   ASSERT_TRUE(r.cs.holds_for(r.witness, r.layout));
   ByteWriter w;
@@ -340,14 +340,7 @@ TEST(SumcheckZeroKnowledge, TranscriptsForDifferentWitnessesAreIndistinguishable
   b.z = a.z;
   b.tables[0] = a.tables[0];
   // Make b's sum equal a's by adjusting one entry of table c (factor of 3*eq*c).
-  Tiny diff = a.sum;
-  for (std::size_t x = 0; x < b.tables[0].size(); ++x) {
-    for (const auto& term : b.shape.terms) {
-      Tiny p = term.coefficient;
-      for (std::size_t f : term.factors) p *= b.tables[f][x];
-      diff -= p;
-    }
-  }
+  const Tiny diff = a.sum - hypercube_sum(b);
   b.tables[3][0] += diff * (Tiny::from_u64(3) * b.tables[0][0]).inverse();
   b.sum = a.sum;
   // Only the prover's first message matters here; the pads are fresh from
