@@ -63,16 +63,15 @@ struct Instance {
 };
 
 void BM_LookupProve(benchmark::State& state) {
-  omp_set_num_threads(1);
+  omp_set_num_threads(static_cast<int>(state.range(1)));
   Instance inst(static_cast<unsigned>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(inst.prove());
   state.SetItemsProcessed(state.iterations() << state.range(0));
 }
 BENCHMARK(BM_LookupProve)
-    ->Name("logup_prove/2^16-table/1-thread")
-    ->Arg(16)
-    ->Arg(20)
-    ->ArgName("log_lookups")
+    ->Name("logup_prove/2^16-table")
+    ->ArgNames({"log_lookups", "threads"})
+    ->ArgsProduct({{16, 20}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
