@@ -47,14 +47,7 @@ class Ext2 {
   constexpr bool operator==(const Ext2&) const = default;
 
   constexpr Ext2 square() const { return *this * *this; }
-  constexpr Ext2 pow(std::uint64_t e) const {
-    Ext2 base = *this, acc = one();
-    for (; e != 0; e >>= 1) {
-      if (e & 1) acc *= base;
-      base = base.square();
-    }
-    return acc;
-  }
+  constexpr Ext2 pow(std::uint64_t e) const { return pow_public(*this, e); }
   // (c0 + c1 X)^-1 = (c0 - c1 X) / (c0^2 - W c1^2); zero maps to zero.
   constexpr Ext2 inverse() const {
     const B norm = c0_ * c0_ - kW * (c1_ * c1_);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/bytes.hpp"
+#include "field/pow.hpp"
 
 namespace zkinfer::field {
 
@@ -75,16 +76,8 @@ class Goldilocks {
   constexpr Goldilocks square() const { return *this * *this; }
   constexpr Goldilocks doubled() const { return *this + *this; }
 
-  // Exponentiation by a public exponent (square-and-multiply; the exponent
-  // drives branches, so it must not be secret).
-  constexpr Goldilocks pow(std::uint64_t e) const {
-    Goldilocks base = *this, acc = one();
-    for (; e != 0; e >>= 1) {
-      if (e & 1) acc *= base;
-      base = base.square();
-    }
-    return acc;
-  }
+  // The exponent must be public (field/pow.hpp).
+  constexpr Goldilocks pow(std::uint64_t e) const { return pow_public(*this, e); }
   // Inverse by Fermat; the inverse of zero is zero (callers that divide check).
   constexpr Goldilocks inverse() const { return pow(kModulus - 2); }
 

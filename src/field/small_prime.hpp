@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/bytes.hpp"
+#include "field/pow.hpp"
 
 namespace zkinfer::field {
 
@@ -56,14 +57,7 @@ class SmallPrime {
   constexpr bool operator==(const SmallPrime&) const = default;
 
   constexpr SmallPrime square() const { return *this * *this; }
-  constexpr SmallPrime pow(std::uint64_t e) const {
-    SmallPrime base = *this, acc = one();
-    for (; e != 0; e >>= 1) {
-      if (e & 1) acc *= base;
-      base = base.square();
-    }
-    return acc;
-  }
+  constexpr SmallPrime pow(std::uint64_t e) const { return pow_public(*this, e); }
   constexpr SmallPrime inverse() const { return pow(P - 2); }
 
   void write(ByteWriter& w) const { w.u32(v_); }
