@@ -51,8 +51,7 @@ BENCHMARK(BM_ScalarMul<GoldilocksExt2>)
 // Element-wise product of two arrays that fit in L1 (2 x 2 KiB in, 2 KiB out).
 void BM_PackedMul(benchmark::State& state) {
   const Isa isa = static_cast<Isa>(state.range(0));
-  if ((isa == Isa::kAvx512 && !zkinfer::cpu_has_avx512()) ||
-      (isa == Isa::kAvx2 && !zkinfer::cpu_has_avx2())) {
+  if (!zkinfer::cpu_supports(isa)) {
     state.SkipWithError("CPU lacks this ISA");
     return;
   }

@@ -16,18 +16,6 @@ namespace {
 using zkinfer::Isa;
 using zkinfer::field::Goldilocks;
 
-bool isa_available(Isa isa) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return zkinfer::cpu_has_avx512();
-    case Isa::kAvx2:
-      return zkinfer::cpu_has_avx2();
-    case Isa::kScalar:
-      break;
-  }
-  return true;
-}
-
 std::vector<Goldilocks> random_vector(std::size_t n) {
   std::mt19937_64 rng(1);
   std::vector<Goldilocks> v(n);
@@ -38,7 +26,7 @@ std::vector<Goldilocks> random_vector(std::size_t n) {
 // Arguments: log2 size, Isa, OpenMP threads.
 bool setup(benchmark::State& state, Isa& isa) {
   isa = static_cast<Isa>(state.range(1));
-  if (!isa_available(isa)) {
+  if (!zkinfer::cpu_supports(isa)) {
     state.SkipWithError("ISA not available on this CPU");
     return false;
   }

@@ -35,6 +35,18 @@ bool cpu_has_sha_ni() {
   return ((ebx >> 29) & 1) != 0 && __builtin_cpu_supports("sse4.1");
 }
 
+bool cpu_supports(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return cpu_has_avx512();
+    case Isa::kAvx2:
+      return cpu_has_avx2();
+    case Isa::kScalar:
+      break;
+  }
+  return true;
+}
+
 Isa best_isa() {
   static const Isa chosen = [] {
     Isa cap = isa_cap_from_env();

@@ -12,6 +12,8 @@ bool cpu_has_avx512();  // F + DQ + VL, what the Goldilocks kernels use
 bool cpu_has_sha_ni();
 
 enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+// Whether this CPU can run kernels written for `isa` (scalar always can).
+bool cpu_supports(Isa isa);
 Isa best_isa();
 const char* isa_name(Isa isa);
 

@@ -16,18 +16,6 @@ using BinaryKernel = void (*)(Isa, std::span<Goldilocks>, std::span<const Goldil
 const std::pair<BinaryKernel, const char*> kBinaryKernels[] = {
     {&vec::add, "add"}, {&vec::sub, "sub"}, {&vec::mul, "mul"}};
 
-bool isa_available(Isa isa) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return cpu_has_avx512();
-    case Isa::kAvx2:
-      return cpu_has_avx2();
-    case Isa::kScalar:
-      break;
-  }
-  return true;
-}
-
 // Random values salted with edge values, so lanes see every carry case.
 std::vector<Goldilocks> mixed_values(std::size_t n, std::uint64_t seed) {
   constexpr std::uint64_t P = Goldilocks::kModulus;
@@ -51,7 +39,7 @@ std::vector<Goldilocks> mixed_values(std::size_t n, std::uint64_t seed) {
 class PackedPaths : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
-    if (!isa_available(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
+    if (!cpu_supports(GetParam())) GTEST_SKIP() << "CPU lacks " << isa_name(GetParam());
   }
 };
 
