@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
+#include "cli/commands.hpp"
 #include "field/extension.hpp"
 #include "lookup/range_check.hpp"
 #include "pcs/ligero_params.hpp"
@@ -54,6 +56,32 @@ std::string soundness_report(const ProofShape& shape) {
   out += line("total (union bound)", total, "sum of the component errors");
   out += "\nZK-Ligero detail:\n" + pcs::describe(ligero, security);
   return out;
+}
+
+void add_params_command(CLI::App& app, int& exit_code) {
+  auto* params = app.add_subcommand("params", "print the soundness bits of each proof component");
+  auto shape = std::make_shared<ProofShape>();
+  params->add_option("--witness", shape->witness_elements, "committed base-field elements")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  params->add_option("--quadratic", shape->quadratic_constraints, "quadratic constraints")
+      ->capture_default_str();
+  params->add_option("--rounds", shape->sumcheck_rounds, "sumcheck rounds in the whole proof")
+      ->capture_default_str();
+  params->add_option("--degree", shape->sumcheck_degree, "largest sumcheck round degree")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4));
+  params->add_option("--lookups", shape->lookups, "lookups (range checks, activations)")
+      ->capture_default_str();
+  params->add_option("--table-bits", shape->lookup_table_bits, "log2 of the lookup table size")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20));
+  params->add_option("--queries", shape->ligero_queries, "Ligero opened columns (0: default)")
+      ->capture_default_str();
+  params->callback([shape, &exit_code] {
+    std::fputs(soundness_report(*shape).c_str(), stdout);
+    exit_code = kExitOk;
+  });
 }
 
 }  // namespace zkinfer::cli

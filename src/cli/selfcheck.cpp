@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/cpu_features.hpp"
+#include "cli/commands.hpp"
 #include "field/extension.hpp"
 #include "field/goldilocks_vec.hpp"
 #include "hash/merkle.hpp"
@@ -128,6 +129,11 @@ int run_selfcheck() {
   }
   std::printf("self-check: %d of %zu checks failed\n", failed, checks.size());
   return failed;
+}
+
+void add_selfcheck_command(CLI::App& app, int& exit_code) {
+  app.add_subcommand("selfcheck", "known-answer checks of the core kernels")
+      ->callback([&exit_code] { exit_code = run_selfcheck() == 0 ? kExitOk : kExitRejected; });
 }
 
 }  // namespace zkinfer::cli
