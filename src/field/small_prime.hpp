@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -8,6 +10,39 @@
 #include "field/pow.hpp"
 
 namespace zkinfer::field {
+
+namespace small_prime_detail {
+
+constexpr std::uint64_t pow_mod(std::uint64_t base, std::uint64_t e, std::uint64_t m) {
+  std::uint64_t acc = 1;
+  for (base %= m; e != 0; e >>= 1, base = base * base % m) {
+    if (e & 1) acc = acc * base % m;
+  }
+  return acc;
+}
+
+// The smallest generator of the multiplicative group of F_p: the g with
+// g^((p - 1) / q) != 1 for every prime q dividing p - 1.
+constexpr std::uint64_t smallest_generator(std::uint64_t p) {
+  std::uint64_t factors[32] = {};
+  std::size_t count = 0;
+  std::uint64_t rest = p - 1;
+  for (std::uint64_t q = 2; q * q <= rest; ++q) {
+    if (rest % q != 0) continue;
+    factors[count++] = q;
+    while (rest % q == 0) rest /= q;
+  }
+  if (rest > 1) factors[count++] = rest;
+  for (std::uint64_t g = 2;; ++g) {
+    bool generates = true;
+    for (std::size_t i = 0; i < count; ++i) {
+      generates = generates && pow_mod(g, (p - 1) / factors[i], p) != 1;
+    }
+    if (generates) return g;
+  }
+}
+
+}  // namespace small_prime_detail
 
 // A prime field with a small modulus P < 2^31, with the same interface as
 // Goldilocks. It exists so the protocols (templated on the field) can run
@@ -21,6 +56,10 @@ class SmallPrime {
   static constexpr std::uint64_t kModulus = P;
   static constexpr std::size_t kBytes = 4;
   static constexpr unsigned kExtensionDegree = 1;
+  // p - 1 = 2^kTwoAdicity * odd, and a generator of the multiplicative group:
+  // what NTTs and Reed-Solomon cosets need (poly/ntt.hpp), as for Goldilocks.
+  static constexpr unsigned kTwoAdicity = std::countr_zero(P - 1);
+  static constexpr std::uint64_t kGenerator = small_prime_detail::smallest_generator(P);
   using Base = SmallPrime;
 
   constexpr SmallPrime() = default;
@@ -59,6 +98,12 @@ class SmallPrime {
   constexpr SmallPrime square() const { return *this * *this; }
   constexpr SmallPrime pow(std::uint64_t e) const { return pow_public(*this, e); }
   constexpr SmallPrime inverse() const { return pow(P - 2); }
+
+  // A primitive 2^log_n-th root of unity, log_n <= kTwoAdicity:
+  // g^((p - 1) / 2^log_n), so that w_{2n}^2 = w_n (the Goldilocks convention).
+  static constexpr SmallPrime root_of_unity(unsigned log_n) {
+    return from_canonical(kGenerator).pow((P - 1) >> log_n);
+  }
 
   void write(ByteWriter& w) const { w.u32(v_); }
   static SmallPrime read(ByteReader& r) {

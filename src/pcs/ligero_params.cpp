@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 
 #include "base/error.hpp"
 #include "field/extension.hpp"
@@ -15,11 +16,8 @@ namespace zkinfer::pcs {
 namespace {
 
 using field::Goldilocks;
-using field::GoldilocksExt2;
 
 constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
-// Codewords are evaluated on a coset of a subgroup of order <= 2^32.
-constexpr unsigned kMaxLogColumns = Goldilocks::kTwoAdicity;
 
 // log2 of C(n - m, t) / C(n, t): the probability that t distinct uniform
 // columns out of n all miss a fixed set of m columns (-inf if they cannot).
@@ -50,21 +48,21 @@ double bits(double log2_error) {
 
 // Error terms for proximity parameter e (log2 of probabilities).
 struct Terms {
-  double batching;  // both low-degree tests: 2 (e + 1) / |E|
-  double queries;   // both low-degree tests: 2 C(n - e, t) / C(n, t)
+  double batching;  // one low-degree test: (e + 1) / |E|
+  double queries;   // one low-degree test: C(n - e, t) / C(n, t)
   double test;      // the linear test, and equally the quadratic test
-  double total;
+  // Both low-degree tests, the linear and the quadratic test (union bound).
+  double total() const { return log2_add(1.0 + log2_add(batching, queries), 1.0 + test); }
 };
 
 Terms terms_for(const LigeroParams& p, std::size_t e, double log2_field) {
   const std::size_t n = p.columns(), t = p.nreq;
   Terms terms;
-  terms.batching = 1.0 + std::log2(static_cast<double>(e) + 1.0) - log2_field;
-  terms.queries = 1.0 + log2_all_miss(n, e, t);
+  terms.batching = std::log2(static_cast<double>(e) + 1.0) - log2_field;
+  terms.queries = log2_all_miss(n, e, t);
   // A response of degree < 2 BLOCK that differs from the honest one agrees
   // with it on < 2 BLOCK columns; errors of either tested row group add e each.
   terms.test = log2_add(-log2_field, log2_all_inside(n, 2 * e + 2 * p.block - 1, t));
-  terms.total = log2_add(log2_add(terms.batching, terms.queries), 1.0 + terms.test);
   return terms;
 }
 
@@ -84,7 +82,17 @@ double expected_merkle_siblings(std::size_t n, std::size_t t) {
 }  // namespace
 
 double log2_challenge_field_size() {
-  return 2.0 * std::log2(static_cast<double>(Goldilocks::kModulus));
+  return LigeroFieldInfo{}.log2_challenge_size();
+}
+
+double LigeroFieldInfo::log2_challenge_size() const {
+  return degree * std::log2(static_cast<double>(modulus));
+}
+
+unsigned LigeroFieldInfo::max_log_columns() const {
+  const std::uint64_t order = modulus - 1;
+  const auto two_adicity = static_cast<unsigned>(std::countr_zero(order));
+  return std::has_single_bit(order) ? two_adicity - 1 : two_adicity;
 }
 
 unsigned LigeroParams::log_block() const {
@@ -92,30 +100,34 @@ unsigned LigeroParams::log_block() const {
 }
 
 LigeroParams LigeroParams::make(std::size_t n_witness, std::size_t n_quadratic, std::size_t nreq,
-                                std::size_t block, unsigned log_rate_inv) {
+                                std::size_t block, unsigned log_rate_inv,
+                                const LigeroFieldInfo& field) {
   require(n_witness >= 1, "Ligero: the witness must have at least one slot");
   require(nreq >= 1, "Ligero: at least one column must be opened");
   require(std::has_single_bit(block) && block > nreq,
           "Ligero: BLOCK must be a power of two above NREQ");
-  require(std::countr_zero(block) + 1 + log_rate_inv <= kMaxLogColumns,
-          "Ligero: more than 2^32 columns");
+  const unsigned max_log = field.max_log_columns();
+  if (std::countr_zero(block) + 1 + log_rate_inv > max_log) {
+    fail("Ligero: more than 2^" + std::to_string(max_log) + " columns, the field's limit");
+  }
   LigeroParams p;
   p.n_witness = n_witness;
   p.n_quadratic = n_quadratic;
   p.nreq = nreq;
   p.block = block;
   p.log_rate_inv = log_rate_inv;
+  p.field = field;
   return p;
 }
 
 LigeroParams LigeroParams::choose(std::size_t n_witness, std::size_t n_quadratic, std::size_t nreq,
-                                  unsigned log_rate_inv) {
+                                  unsigned log_rate_inv, const LigeroFieldInfo& field) {
   require(nreq >= 1, "Ligero: at least one column must be opened");
   LigeroParams best;
   std::size_t best_bytes = std::numeric_limits<std::size_t>::max();
   for (std::size_t block = std::bit_ceil(2 * nreq);
-       std::countr_zero(block) + 1 + log_rate_inv <= kMaxLogColumns; block *= 2) {
-    const LigeroParams p = make(n_witness, n_quadratic, nreq, block, log_rate_inv);
+       std::countr_zero(block) + 1 + log_rate_inv <= field.max_log_columns(); block *= 2) {
+    const LigeroParams p = make(n_witness, n_quadratic, nreq, block, log_rate_inv, field);
     const std::size_t bytes = p.proof_bytes_estimate();
     if (bytes < best_bytes) {
       best = p;
@@ -130,11 +142,11 @@ LigeroParams LigeroParams::choose(std::size_t n_witness, std::size_t n_quadratic
 }
 
 std::size_t LigeroParams::proof_bytes_estimate() const {
-  constexpr std::size_t kE = GoldilocksExt2::kBytes;
   // ldt (BLOCK), wide ldt and dot (2 BLOCK each), quad (2 BLOCK minus the
   // witness positions, which are zero by construction and not sent).
-  const std::size_t responses = kE * (block + 2 * (2 * block) + (2 * block - wr()));
-  const std::size_t columns_bytes = nreq * (rows() * Goldilocks::kBytes + hash::kSaltBytes);
+  const std::size_t responses =
+      field.challenge_bytes() * (block + 2 * (2 * block) + (2 * block - wr()));
+  const std::size_t columns_bytes = nreq * (rows() * field.base_bytes + hash::kSaltBytes);
   const double siblings = expected_merkle_siblings(columns(), nreq);
   return responses + columns_bytes + 4 +
          static_cast<std::size_t>(std::ceil(siblings)) * sizeof(hash::Digest);
@@ -148,17 +160,34 @@ void LigeroParams::write(ByteWriter& w) const {
   w.u32(log_rate_inv);
 }
 
+LigeroErrorTerms ligero_error_terms(const LigeroParams& p, std::size_t e, double log2_field_size) {
+  const Terms t = terms_for(p, e, log2_field_size);
+  LigeroErrorTerms out;
+  out.ldt_batching = std::exp2(t.batching);
+  out.ldt_queries = std::exp2(t.queries);
+  out.ldt = std::exp2(log2_add(t.batching, t.queries));
+  out.test = std::exp2(t.test);
+  return out;
+}
+
+std::size_t ligero_max_proximity(const LigeroParams& p) {
+  // e < (n - 2k + 1) / 3, i.e. 3e <= n - 2k.
+  return (p.columns() - 2 * p.block) / 3;
+}
+
+LigeroSecurity ligero_security(const LigeroParams& p) {
+  return ligero_security(p, p.field.log2_challenge_size());
+}
+
 LigeroSecurity ligero_security(const LigeroParams& p, double log2_field_size) {
-  const std::size_t n = p.columns(), k = p.block;
-  // e < d / 3 for both codes; the wide one (degree < 2k) has the smaller
-  // distance d = n - 2k + 1.
-  const std::size_t e_max = (n - 2 * k) / 3;
+  const std::size_t k = p.block;
+  const auto total = [&](std::size_t e) { return terms_for(p, e, log2_field_size).total(); };
   // The total is convex in e (query terms move in opposite directions), so
   // a ternary search over the integers finds its minimum.
-  std::size_t lo = 0, hi = e_max;
+  std::size_t lo = 0, hi = ligero_max_proximity(p);
   while (hi - lo > 2) {
     const std::size_t m1 = lo + (hi - lo) / 3, m2 = hi - (hi - lo) / 3;
-    if (terms_for(p, m1, log2_field_size).total <= terms_for(p, m2, log2_field_size).total) {
+    if (total(m1) <= total(m2)) {
       hi = m2;
     } else {
       lo = m1;
@@ -166,19 +195,20 @@ LigeroSecurity ligero_security(const LigeroParams& p, double log2_field_size) {
   }
   std::size_t e = lo;
   for (std::size_t c = lo + 1; c <= hi; ++c) {
-    if (terms_for(p, c, log2_field_size).total < terms_for(p, e, log2_field_size).total) e = c;
+    if (total(c) < total(e)) e = c;
   }
   const Terms t = terms_for(p, e, log2_field_size);
   LigeroSecurity s;
   s.log2_field_size = log2_field_size;
   s.e = e;
-  s.proximity_batching_bits = bits(t.batching);
-  s.proximity_query_bits = bits(t.queries);
-  s.proximity_bits = bits(log2_add(t.batching, t.queries));
+  // Both low-degree tests: twice each term.
+  s.proximity_batching_bits = bits(1.0 + t.batching);
+  s.proximity_query_bits = bits(1.0 + t.queries);
+  s.proximity_bits = bits(1.0 + log2_add(t.batching, t.queries));
   s.linear_bits = bits(t.test);
   s.quadratic_bits = bits(t.test);
-  s.total_bits = bits(t.total);
-  const double delta = (1.0 - static_cast<double>(k) / static_cast<double>(n)) / 2.0;
+  s.total_bits = bits(t.total());
+  const double delta = (1.0 - static_cast<double>(k) / static_cast<double>(p.columns())) / 2.0;
   s.unique_decoding_comparison_bits = -static_cast<double>(p.nreq) * std::log2(1.0 - delta);
   return s;
 }
@@ -192,7 +222,7 @@ std::string describe(const LigeroParams& p, const LigeroSecurity& s) {
       "  quadratic constraints NQ      %zu\n"
       "  opened columns NREQ           %zu\n"
       "  BLOCK = NREQ + WR             %zu = %zu + %zu\n"
-      "  rows (8 blinding + data)      %zu\n"
+      "  rows (%zu blinding + data)      %zu\n"
       "  columns N                     %zu (inverse rate %zu for products, %zu for rows)\n"
       "  proof bytes (estimate)        %zu\n"
       "soundness, bits = -log2(error), challenges in a field of 2^%.2f\n"
@@ -204,10 +234,11 @@ std::string describe(const LigeroParams& p, const LigeroSecurity& s) {
       "  quadratic test                %.1f\n"
       "  total                         %.1f\n"
       "  for comparison, unique-decoding figure t*log2(1/(1-(1-rho)/2)): %.1f\n",
-      p.n_witness, p.n_quadratic, p.nreq, p.block, p.nreq, p.wr(), p.rows(), p.columns(),
-      std::size_t{1} << p.log_rate_inv, std::size_t{2} << p.log_rate_inv, p.proof_bytes_estimate(),
-      s.log2_field_size, s.e, s.proximity_batching_bits, s.proximity_query_bits, s.proximity_bits,
-      s.linear_bits, s.quadratic_bits, s.total_bits, s.unique_decoding_comparison_bits);
+      p.n_witness, p.n_quadratic, p.nreq, p.block, p.nreq, p.wr(), p.blinding_rows(), p.rows(),
+      p.columns(), std::size_t{1} << p.log_rate_inv, std::size_t{2} << p.log_rate_inv,
+      p.proof_bytes_estimate(), s.log2_field_size, s.e, s.proximity_batching_bits,
+      s.proximity_query_bits, s.proximity_bits, s.linear_bits, s.quadratic_bits, s.total_bits,
+      s.unique_decoding_comparison_bits);
   return buf;
 }
 

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "base/bytes.hpp"
+#include "field/extension.hpp"
 
 // Shape of a ZK-Ligero tableau and the soundness it gives. The construction,
 // every formula and its source: docs/ligero.md.
@@ -21,21 +23,47 @@ inline constexpr unsigned kDefaultLigeroLogRateInv = 2;
 // log2 |GF(p^2)|, the field every Ligero challenge is drawn from.
 double log2_challenge_field_size();
 
-// Base-field rows of the tableau, in this order. Each blinding row is a
-// GF(p^2) polynomial committed as its two coordinate rows (c0, c1).
-//   [0, 2)  narrow LDT blinding row: degree < BLOCK
-//   [2, 4)  wide LDT blinding row:   degree < 2 BLOCK
-//   [4, 6)  dot-test blinding row:   degree < 2 BLOCK, sums to 0 on witness positions
-//   [6, 8)  quad-test blinding row:  degree < 2 BLOCK, 0 on witness positions
-//   [8, 8 + witness_rows)             witness rows: [NREQ random | WR witness]
-//   then quadratic_triples() rows each of Qx, Qy, Qz: [NREQ random | WR copies]
-struct LigeroRows {
-  static constexpr std::size_t kNarrowBlind = 0;
-  static constexpr std::size_t kWideBlind = 2;
-  static constexpr std::size_t kDotBlind = 4;
-  static constexpr std::size_t kQuadBlind = 6;
-  static constexpr std::size_t kFirstData = 8;
+// The fields a tableau is built over, as far as its shape, size and
+// soundness depend on them: the base field F (modulus, element bytes) and
+// the challenge field E = F or GF(p^2) (degree [E : F]). The defaults are
+// the production pair, Goldilocks and GF(p^2); `of<E>()` describes any
+// challenge field ZK-Ligero is instantiated for (ligero.hpp).
+struct LigeroFieldInfo {
+  std::uint64_t modulus = field::Goldilocks::kModulus;
+  unsigned degree = field::GoldilocksExt2::kExtensionDegree;
+  std::size_t base_bytes = field::Goldilocks::kBytes;
+
+  template <class E>
+  static constexpr LigeroFieldInfo of() {
+    return {E::Base::kModulus, E::kExtensionDegree, E::Base::kBytes};
+  }
+  std::size_t challenge_bytes() const { return degree * base_bytes; }
+  double log2_challenge_size() const;
+  // Codewords live on g * <w_N> (g a generator): N must divide p - 1 and the
+  // coset must miss <w_N>, i.e. N < p - 1. So N <= 2^two-adicity, one less
+  // power of two when p - 1 is itself a power of two (e.g. 257, 65537).
+  unsigned max_log_columns() const;
+  bool operator==(const LigeroFieldInfo&) const = default;
 };
+
+// Base-field rows of the tableau, in this order, for D = [E : F] (2 in
+// production: LigeroRows). Each blinding row is an E polynomial committed as
+// its D coordinate rows.
+//   [0, D)    narrow LDT blinding row: degree < BLOCK
+//   [D, 2D)   wide LDT blinding row:   degree < 2 BLOCK
+//   [2D, 3D)  dot-test blinding row:   degree < 2 BLOCK, sums to 0 on witness positions
+//   [3D, 4D)  quad-test blinding row:  degree < 2 BLOCK, 0 on witness positions
+//   [4D, 4D + witness_rows)            witness rows: [NREQ random | WR witness]
+//   then quadratic_triples() rows each of Qx, Qy, Qz: [NREQ random | WR copies]
+template <unsigned D>
+struct BasicLigeroRows {
+  static constexpr std::size_t kNarrowBlind = 0;
+  static constexpr std::size_t kWideBlind = D;
+  static constexpr std::size_t kDotBlind = 2 * D;
+  static constexpr std::size_t kQuadBlind = 3 * D;
+  static constexpr std::size_t kFirstData = 4 * D;
+};
+using LigeroRows = BasicLigeroRows<field::GoldilocksExt2::kExtensionDegree>;
 
 struct LigeroParams {
   std::size_t n_witness = 0;    // NW: committed base-field slots
@@ -43,17 +71,22 @@ struct LigeroParams {
   std::size_t nreq = 0;         // opened columns = random symbols per data row
   std::size_t block = 0;        // BLOCK = NREQ + WR, a power of two
   unsigned log_rate_inv = 0;    // columns() = 2 * BLOCK * 2^log_rate_inv
+  // Not written into the transcript: the instantiation fixes it, and every
+  // transcript step carries its element width.
+  LigeroFieldInfo field;
 
   // Validates explicit parameters (throws Error): n_witness >= 1,
-  // 1 <= nreq < block, block a power of two, columns() <= 2^32.
+  // 1 <= nreq < block, block a power of two, columns() <= 2^max_log_columns.
   static LigeroParams make(std::size_t n_witness, std::size_t n_quadratic, std::size_t nreq,
-                           std::size_t block, unsigned log_rate_inv);
+                           std::size_t block, unsigned log_rate_inv,
+                           const LigeroFieldInfo& field = {});
   // The rule of docs/ligero.md: among powers of two BLOCK >= 2 * nreq (so
   // that a data row is at least half witness), the one with the smallest
   // proof_bytes_estimate(); ties go to the smaller BLOCK (less prover work).
   static LigeroParams choose(std::size_t n_witness, std::size_t n_quadratic,
                              std::size_t nreq = kDefaultLigeroQueries,
-                             unsigned log_rate_inv = kDefaultLigeroLogRateInv);
+                             unsigned log_rate_inv = kDefaultLigeroLogRateInv,
+                             const LigeroFieldInfo& field = {});
 
   std::size_t wr() const { return block - nreq; }
   std::size_t witness_rows() const { return (n_witness + wr() - 1) / wr(); }
@@ -61,7 +94,9 @@ struct LigeroParams {
   // Rows holding witness values or copies of them: the rows the linear test
   // and the narrow low-degree test combine.
   std::size_t data_rows() const { return witness_rows() + 3 * quadratic_triples(); }
-  std::size_t rows() const { return LigeroRows::kFirstData + data_rows(); }
+  // Four blinding polynomials of field.degree coordinate rows each.
+  std::size_t blinding_rows() const { return 4 * field.degree; }
+  std::size_t rows() const { return blinding_rows() + data_rows(); }
   std::size_t columns() const { return (2 * block) << log_rate_inv; }
   unsigned log_block() const;
   unsigned log_columns() const { return log_block() + 1 + log_rate_inv; }
@@ -93,8 +128,26 @@ struct LigeroSecurity {
   double unique_decoding_comparison_bits = 0;
 };
 
-LigeroSecurity ligero_security(const LigeroParams& params,
-                               double log2_field_size = log2_challenge_field_size());
+// For challenges from params.field, or from a field of 2^log2_field_size.
+LigeroSecurity ligero_security(const LigeroParams& params);
+LigeroSecurity ligero_security(const LigeroParams& params, double log2_field_size);
+
+// The error terms of docs/ligero.md at proximity parameter e, as
+// probabilities, for one low-degree test and for the linear (equally the
+// quadratic) test; ligero_security sums them over the tests and picks e.
+// The soundness experiments (tests/pcs/ligero_tiny_field_test.cpp) compare
+// measured cheating rates with them.
+struct LigeroErrorTerms {
+  double ldt_batching = 0;  // (e + 1) / |E|
+  double ldt_queries = 0;   // C(n - e, t) / C(n, t)
+  double ldt = 0;           // their sum
+  double test = 0;          // 1 / |E| + C(2e + 2 BLOCK - 1, t) / C(n, t)
+};
+LigeroErrorTerms ligero_error_terms(const LigeroParams& params, std::size_t e,
+                                    double log2_field_size);
+// The largest proximity parameter the Ligero lemma allows for both codes:
+// e < d / 3 with d = columns - 2 BLOCK + 1, the wide code's distance.
+std::size_t ligero_max_proximity(const LigeroParams& params);
 
 // The report `zkinfer params` prints: shape, proof size and every term.
 std::string describe(const LigeroParams& params, const LigeroSecurity& security);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "base/error.hpp"
+#include "pcs/coordinates.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkinfer::pcs {
@@ -25,9 +26,10 @@ class StatementHasher {
     if (used_ + 8 > buffer_.size()) flush();
     for (int i = 0; i < 8; ++i) buffer_[used_++] = static_cast<std::uint8_t>(v >> (8 * i));
   }
-  void element(const Challenge& e) {
-    u64(e.c0().value());
-    u64(e.c1().value());
+  // Each coordinate over the base field, as a u64.
+  template <field::Field E>
+  void element(const E& e) {
+    for (const auto& c : coordinates_of(e)) u64(c.value());
   }
   void digest(const hash::Digest& d) {
     flush();
@@ -67,7 +69,9 @@ LinearForm mle_evaluation_claim(Slot first, std::span<const Challenge> point,
   return form;
 }
 
-hash::Digest statement_digest(const WitnessLayout& layout, const Constraints& constraints) {
+template <field::Field E>
+hash::Digest statement_digest(const WitnessLayout& layout,
+                              const sumcheck::ConstraintSystem<E>& constraints) {
   // Terms are hashed in chunks of kChunkTerms, the chunks in parallel, and
   // each chunk enters the statement hash as its digest: a fixed encoding,
   // whatever the thread count, that hashes millions of terms at the speed of
@@ -118,5 +122,10 @@ hash::Digest statement_digest(const WitnessLayout& layout, const Constraints& co
   }
   return h.finish();
 }
+
+template hash::Digest statement_digest(const WitnessLayout&,
+                                       const sumcheck::ConstraintSystem<Challenge>&);
+template hash::Digest statement_digest(const WitnessLayout&,
+                                       const sumcheck::ConstraintSystem<TinyChallenge>&);
 
 }  // namespace zkinfer::pcs

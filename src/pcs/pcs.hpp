@@ -7,6 +7,7 @@
 
 #include "base/bytes.hpp"
 #include "field/extension.hpp"
+#include "field/small_prime.hpp"
 #include "hash/sha256.hpp"
 #include "hash/transcript.hpp"
 #include "sumcheck/constraints.hpp"
@@ -21,11 +22,20 @@
 // layout's quadratic relations hold". A multilinear evaluation claim on a
 // committed tensor is one such linear form (mle_evaluation_claim below).
 // ZK-Ligero (ligero.hpp) implements it; a WHIR/BaseFold v2 can too.
+//
+// The interface is a template on the challenge field E (the committed
+// vector lives in its base field E::Base); production uses E = GF(p^2) over
+// Goldilocks, the names without "Basic" below.
 namespace zkinfer::pcs {
 
 using field::Goldilocks;
 // Every challenge and constraint coefficient lives in GF(p^2).
 using Challenge = field::GoldilocksExt2;
+// The challenge field of the soundness experiments (docs/ligero.md): E = F =
+// GF(257), so small that a cheat needing a challenge to hit a root succeeds
+// measurably often. The templates of this module are instantiated for it
+// next to Challenge.
+using TinyChallenge = field::SmallPrime<257>;
 using sumcheck::Slot;
 using sumcheck::WitnessLayout;
 using LinearForm = sumcheck::LinearForm<Challenge>;
@@ -50,9 +60,12 @@ struct CommitResult {
   std::unique_ptr<ProverData> prover_data;
 };
 
-class PolynomialCommitment {
+template <field::Field E>
+class BasicPolynomialCommitment {
  public:
-  virtual ~PolynomialCommitment() = default;
+  using Base = typename E::Base;
+
+  virtual ~BasicPolynomialCommitment() = default;
 
   // Transcript steps, for the schema both sides build: those of
   // absorb_commitment (to place right after the commitment is made, before
@@ -63,8 +76,7 @@ class PolynomialCommitment {
 
   // Commits to `witness`, of layout.size() elements satisfying nothing yet:
   // the constraints come later. Randomness from the OS CSPRNG.
-  virtual CommitResult commit(std::span<const Goldilocks> witness,
-                              const WitnessLayout& layout) const = 0;
+  virtual CommitResult commit(std::span<const Base> witness, const WitnessLayout& layout) const = 0;
 
   virtual void absorb_commitment(const Commitment& commitment,
                                  hash::Transcript& transcript) const = 0;
@@ -75,16 +87,19 @@ class PolynomialCommitment {
   // encoded witness than its zero knowledge allows. A false statement yields
   // a proof that verify rejects. Throws Error on constraints naming slots
   // outside the layout.
-  virtual Bytes prove(std::unique_ptr<ProverData> prover_data, const Constraints& constraints,
+  virtual Bytes prove(std::unique_ptr<ProverData> prover_data,
+                      const sumcheck::ConstraintSystem<E>& constraints,
                       hash::Transcript& transcript) const = 0;
 
   // True iff `proof` shows the constraints hold for the committed witness.
   // Returns false on a failed check; throws Error on malformed input
   // (unparseable proof, slots outside the layout). Never crashes.
   virtual bool verify(const Commitment& commitment, const WitnessLayout& layout,
-                      const Constraints& constraints, ByteSpan proof,
+                      const sumcheck::ConstraintSystem<E>& constraints, ByteSpan proof,
                       hash::Transcript& transcript) const = 0;
 };
+
+using PolynomialCommitment = BasicPolynomialCommitment<Challenge>;
 
 // The linear form  sum_x eq(point, x) * w[first + x]  -  claimed  over the
 // 2^n slots [first, first + 2^n) holding a committed tensor in multilinear
@@ -99,7 +114,9 @@ LinearForm mle_evaluation_claim(Slot first, std::span<const Challenge> point,
 // constraints) and every linear form: what a proof binds into its transcript
 // before its first challenge, so that constants chosen by the prover (padded
 // claims) cannot be adapted to the challenges. Throws Error on a slot outside
-// the layout.
-hash::Digest statement_digest(const WitnessLayout& layout, const Constraints& constraints);
+// the layout. Instantiated for Challenge and TinyChallenge.
+template <field::Field E>
+hash::Digest statement_digest(const WitnessLayout& layout,
+                              const sumcheck::ConstraintSystem<E>& constraints);
 
 }  // namespace zkinfer::pcs

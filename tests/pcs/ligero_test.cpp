@@ -337,11 +337,12 @@ TEST(Ligero, RejectsACheatingProver) {
   const Instance in = make_instance({3000, 300, 6, 8}, rng);
   const std::size_t nreq = ligero.params_for(in.layout).nreq;
   const auto bump = [](std::size_t i) {
-    return [i](std::vector<Challenge>& v) { v.at(i) += Challenge::one(); };
+    return
+        [i](std::vector<Challenge>& v, std::span<const Challenge>) { v.at(i) += Challenge::one(); };
   };
   std::vector<std::pair<const char*, LigeroTamper>> cheats(6);
   cheats[0].first = "opened column";
-  cheats[0].second.columns = [](std::vector<Goldilocks>& c) {
+  cheats[0].second.columns = [](std::vector<Goldilocks>& c, std::span<const std::size_t>) {
     c.at(c.size() / 2) += Goldilocks::one();
   };
   cheats[1].first = "ldt";
@@ -353,7 +354,7 @@ TEST(Ligero, RejectsACheatingProver) {
   // Moves value between two witness positions: the sum the verifier checks
   // is unchanged, so only the column consistency check can catch it.
   cheats[4].first = "dot, sum preserved";
-  cheats[4].second.dot = [nreq](std::vector<Challenge>& v) {
+  cheats[4].second.dot = [nreq](std::vector<Challenge>& v, std::span<const Challenge>) {
     v.at(2 * nreq) += Challenge::one();
     v.at(2 * nreq + 2) -= Challenge::one();
   };
