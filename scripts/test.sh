@@ -24,6 +24,13 @@ for target in build/fuzz/fuzz/*_fuzz; do
   echo "-- $(basename "$target"): $(grep -E '^Done' "$log")"
 done
 
+# The audit-log storage tests run against a real PostgreSQL server; they
+# skip without ZKINFER_TEST_PG, so failing to start it must fail CI here.
+echo "== PostgreSQL server for the audit-log tests"
+trap 'scripts/postgres-test.sh stop' EXIT
+ZKINFER_TEST_PG="$(scripts/postgres-test.sh start)"
+export ZKINFER_TEST_PG
+
 for preset in release asan; do
   echo "== build and test: $preset"
   scripts/build.sh "$preset"
