@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "audit/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "base/os_random.hpp"
 

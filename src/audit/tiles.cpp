@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <system_error>
 
-#include "audit/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 
 namespace zkinfer::audit {

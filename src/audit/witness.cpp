@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "audit/atomic_file.hpp"
 #include "audit/base64.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 
 namespace zkinfer::audit {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "model/onnx_import.hpp"
 
@@ -205,26 +206,6 @@ Bytes encode(NpyType type, std::span<const std::int64_t> shape, std::size_t coun
   return out;
 }
 
-void write_atomically(const std::string& path, const Bytes& bytes) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      fail("cannot write '" + temp + "'");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    fail("cannot rename '" + temp + "' to '" + path + "': " + ec.message());
-  }
-}
-
 }  // namespace
 
 Tensor parse_npy(ByteSpan bytes) {
@@ -295,11 +276,11 @@ Int64Array read_npy_int64(const std::string& path) {
 }
 
 void write_npy(const std::string& path, const Tensor& tensor) {
-  write_atomically(path, encode_npy(tensor));
+  write_file_atomic(path, encode_npy(tensor));
 }
 
 void write_npy(const std::string& path, const Int64Array& array) {
-  write_atomically(path, encode_npy(array));
+  write_file_atomic(path, encode_npy(array));
 }
 
 }  // namespace zkinfer::model

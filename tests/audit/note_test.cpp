@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "audit/atomic_file.hpp"
 #include "audit/base64.hpp"
 #include "audit/ed25519.hpp"
 #include "audit/temp_dir.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 
 namespace zkinfer::audit {

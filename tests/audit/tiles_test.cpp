@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "audit/atomic_file.hpp"
 #include "audit/note.hpp"
 #include "audit/rfc9162.hpp"
 #include "audit/temp_dir.hpp"
+#include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "support/rng.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "audit/atomic_file.hpp"
+#include "base/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 
 #include "base/os_random.hpp"
 
-namespace zkinfer::audit {
+namespace zkinfer {
 namespace {
 
 std::filesystem::path parent_of(const std::filesystem::path& path) {
@@ -137,4 +137,4 @@ Bytes read_file(const std::filesystem::path& path, std::size_t max_bytes) {
   }
 }
 
-}  // namespace zkinfer::audit
+}  // namespace zkinfer

@@ -9,7 +9,7 @@
 
 #include "base/bytes.hpp"
 
-namespace zkinfer::audit {
+namespace zkinfer {
 
 // Replaces `path` with `data` so that a reader, or the same path after a
 // crash, sees either the old file or the complete new one, never a mix: the
@@ -42,4 +42,4 @@ class AtomicBatch {
 // `max_bytes` (untrusted files never make us allocate without bound).
 Bytes read_file(const std::filesystem::path& path, std::size_t max_bytes);
 
-}  // namespace zkinfer::audit
+}  // namespace zkinfer
