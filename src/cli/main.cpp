@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitBadInput;
   add_selfcheck_command(app, exit_code);
   add_params_command(app, exit_code);
+  add_quantize_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
