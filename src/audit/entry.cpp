@@ -10,6 +10,7 @@
 
 #include "audit/base64.hpp"
 #include "base/error.hpp"
+#include "base/hex.hpp"
 
 namespace zkinfer::audit {
 namespace {
@@ -24,29 +25,8 @@ constexpr int kMaxJsonDepth = 64;
   fail("audit entry: " + std::string(field) + ": " + what);
 }
 
-std::string to_hex(ByteSpan bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
 Bytes parse_hex(const std::string& text, std::string_view field) {
-  if (text.size() % 2 != 0)
-    fail_field(field, "hex string of odd length " + std::to_string(text.size()));
-  auto nibble = [&](char c) -> std::uint8_t {
-    if (c >= '0' && c <= '9') return static_cast<std::uint8_t>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<std::uint8_t>(c - 'a' + 10);
-    fail_field(field, std::string("not lowercase hex (character '") + c + "')");
-  };
-  Bytes out(text.size() / 2);
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = static_cast<std::uint8_t>(nibble(text[2 * i]) << 4 | nibble(text[2 * i + 1]));
-  return out;
+  return hex_decode(text, "audit entry: " + std::string(field));
 }
 
 void check_text(const std::string& text, std::string_view field) {
@@ -136,9 +116,9 @@ json to_json(const Entry& e) {
   j["format_version"] = kEntryFormatVersion;
   j["start_time"] = format_timestamp(e.start_time);
   j["end_time"] = format_timestamp(e.end_time);
-  j["model_id"] = to_hex(e.model_id);
-  j["arch_digest"] = to_hex(e.arch_digest);
-  j["input_commitment"] = to_hex(e.input_commitment);
+  j["model_id"] = hex_encode(e.model_id);
+  j["arch_digest"] = hex_encode(e.arch_digest);
+  j["input_commitment"] = hex_encode(e.input_commitment);
   j["disclosed_output"] = e.disclosed_output;
   j["policy"] = e.policy;
   j["proof"] = std::move(proof);

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/cpu_features.hpp"
+#include "base/hex.hpp"
 
 namespace zkinfer::hash {
 
@@ -54,14 +55,7 @@ CompressFn compress_fn(Sha256Impl impl) {
 }  // namespace
 
 std::string to_hex(const Digest& d) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * d.bytes.size());
-  for (std::uint8_t b : d.bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
+  return hex_encode(d.bytes);
 }
 
 bool sha256_impl_available(Sha256Impl impl) {

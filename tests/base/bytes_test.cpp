@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "base/hex.hpp"
 #include "base/os_random.hpp"
 
 namespace zkinfer {
@@ -49,6 +50,21 @@ TEST(Bytes, TrailingBytesAreRejected) {
   ByteReader r(data);
   r.u8("first");
   EXPECT_THROW(r.expect_end("record"), Error);
+}
+
+TEST(Hex, RoundTripsAndRejectsEveryOtherSpelling) {
+  const Bytes bytes = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
+  EXPECT_EQ(hex_encode(bytes), "00017f80abff");
+  EXPECT_EQ(hex_decode("00017f80abff", "t"), bytes);
+  EXPECT_TRUE(hex_decode("", "t").empty());
+  for (const char* bad : {"0", "0g", "AB", " 00", "00 ", "0x00"}) {
+    try {
+      hex_decode(bad, "salt");
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("salt"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(OsRandom, ProducesDistinctValues) {
