@@ -369,8 +369,10 @@ TEST(SpongeCircuit, OutOfRangeValuesAreWhatTheRangeChecksExclude) {
 // so flipping all ~10 KB would take 14 s: every byte of the output
 // evaluations and of three whole rounds (the last full round, a partial
 // round and the first full round: round messages, final evaluations and
-// linear evaluations) is flipped, and every 16th byte elsewhere, one bit per
-// byte, cycling through the bit positions.
+// linear evaluations) is flipped, and elsewhere one byte of every 16-byte
+// GF(p^2) element, its position moving with the element index so that both
+// coordinates and every byte position are hit; one bit per byte, cycling
+// through the bit positions.
 TEST(SpongeCircuit, ByteFlipsAreRejected) {
   TestRng rng(6);
   const SpongeShape shape = int8_message(3, 0);
@@ -415,12 +417,13 @@ TEST(SpongeCircuit, ByteFlipsAreRejected) {
         whole.emplace_back(begin, w.bytes().size());
     }
     ASSERT_EQ(w.bytes(), bytes);
+    ASSERT_EQ(bytes.size() % Challenge::kBytes, 0u);  // GF(p^2) elements only
   }
   std::size_t flipped = 0;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const bool in_whole = std::any_of(whole.begin(), whole.end(),
                                       [i](const auto& r) { return i >= r.first && i < r.second; });
-    if (!in_whole && i % 16 != 0) continue;
+    if (!in_whole && i % Challenge::kBytes != (i / Challenge::kBytes) % Challenge::kBytes) continue;
     Bytes tampered = bytes;
     tampered[i] ^= static_cast<std::uint8_t>(1u << (flipped % 8));
     ASSERT_FALSE(accepts(tampered)) << "byte " << i << " of " << bytes.size();
