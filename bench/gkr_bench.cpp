@@ -7,6 +7,12 @@
 // before proving). verify: the verifier's constraint system, i.e. the 60 layer
 // checks and the settlement of the 24 lane claims against the committed
 // tensors (the PCS proof of those constraints is measured in ligero_bench).
+//
+// sponge_commitment_prove / _verify: the in-circuit commitment
+// (gkr/sponge_circuit.hpp) over 60,000 int8 values (a LeNet's weights: 8572
+// packed elements, 1073 permutations in a batch of 2^11). prove: fill (the
+// sponge chain, the committed states and the pads) and the circuit proof;
+// verify: the circuit checks, the settlement and the chaining constraints.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -14,6 +20,7 @@
 #include <vector>
 
 #include "gkr/poseidon2_circuit.hpp"
+#include "gkr/sponge_circuit.hpp"
 
 namespace {
 
@@ -99,6 +106,78 @@ BENCHMARK(BM_Verify)
     ->Name("poseidon2_gkr_verify")
     ->ArgNames({"log_permutations", "threads"})
     ->ArgsProduct({{0, 10, 14}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+struct SpongeInstance {
+  gkr::SpongeShape shape{4, {{hash::ValueKind::kInt8, 60000}}};
+  zkinfer::sumcheck::WitnessLayout layout;
+  gkr::SpongeSlots slots;
+  zkinfer::sumcheck::BaseWitness<gkr::Challenge> witness;
+  gkr::SpongeStatement statement{hash::kModelCommitmentTag, {}, {}};
+  hash::CommitmentSalt salt = hash::draw_commitment_salt();
+  hash::TranscriptSchema schema{"gkr-sponge-bench/v1"};
+  Bytes params;
+
+  SpongeInstance() {
+    const zkinfer::sumcheck::Slot values = layout.allocate(shape.message[0].count);
+    slots = gkr::allocate(layout, shape, {{values}});
+    witness.assign(layout.size(), Goldilocks());
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (std::size_t i = 0; i < shape.message[0].count; ++i) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      witness[values + i] = Goldilocks::from_i64(static_cast<std::int8_t>(x >> 56));
+    }
+    for (std::uint64_t i = 0; i < shape.prefix_length; ++i) {
+      statement.prefix.push_back(Goldilocks::from_u64(i));
+    }
+    gkr::append_schema(schema, "sponge/", shape);
+    ByteWriter w;
+    shape.write(w);
+    params = w.take();
+    statement.digest = fill();
+  }
+
+  hash::Poseidon2Digest fill() {
+    return gkr::fill(witness, shape, slots, statement.domain_tag, salt, statement.prefix);
+  }
+  gkr::SpongeProof prove() {
+    hash::Transcript t(schema, kStatement, params);
+    return gkr::prove(shape, slots, witness, t, "sponge/");
+  }
+};
+
+void BM_SpongeProve(benchmark::State& state) {
+  omp_set_num_threads(1);
+  SpongeInstance inst;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(inst.fill());
+    benchmark::DoNotOptimize(inst.prove());
+  }
+  state.SetItemsProcessed(state.iterations() * 60000);  // values
+  ByteWriter w;
+  inst.prove().write(w);
+  state.counters["proof_bytes"] = static_cast<double>(w.bytes().size());
+}
+BENCHMARK(BM_SpongeProve)
+    ->Name("sponge_commitment_prove/int8_values:60000/threads:1")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_SpongeVerify(benchmark::State& state) {
+  omp_set_num_threads(1);
+  SpongeInstance inst;
+  const gkr::SpongeProof proof = inst.prove();
+  for (auto _ : state) {
+    hash::Transcript t(inst.schema, kStatement, inst.params);
+    zkinfer::pcs::Constraints cs;
+    gkr::verify(inst.shape, inst.slots, inst.statement, proof, t, "sponge/", cs);
+    benchmark::DoNotOptimize(cs.linear.size());
+  }
+  state.SetItemsProcessed(state.iterations() * 60000);
+}
+BENCHMARK(BM_SpongeVerify)
+    ->Name("sponge_commitment_verify/int8_values:60000/threads:1")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
