@@ -17,6 +17,7 @@ inline constexpr int kExitBadInput = 2;
 void add_selfcheck_command(CLI::App& app, int& exit_code);
 void add_params_command(CLI::App& app, int& exit_code);
 void add_quantize_command(CLI::App& app, int& exit_code);
+void add_commit_command(CLI::App& app, int& exit_code);
 void add_log_command(CLI::App& app, int& exit_code);
 void add_receipt_command(CLI::App& app, int& exit_code);
 

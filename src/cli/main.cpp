@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   add_selfcheck_command(app, exit_code);
   add_params_command(app, exit_code);
   add_quantize_command(app, exit_code);
+  add_commit_command(app, exit_code);
   add_log_command(app, exit_code);
   add_receipt_command(app, exit_code);
 

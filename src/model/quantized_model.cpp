@@ -677,6 +677,22 @@ QuantizedModel parse_quantized_model(ByteSpan bytes) {
   return model;
 }
 
+QuantizedModel parse_architecture_bytes(ByteSpan bytes) {
+  ByteReader r(bytes);
+  QuantizedModel model = parse_architecture(r);
+  r.expect_end("architecture");
+  for (QNode& n : model.nodes) {
+    std::visit(
+        [](auto& op) {
+          if constexpr (requires { op.weights; })
+            op.weights.values.assign(ops::element_count(op.weights.shape), 0);
+        },
+        n.op);
+  }
+  model.validate();
+  return model;
+}
+
 hash::Digest architecture_digest(const QuantizedModel& model) {
   return hash::sha256(serialize_architecture(model));
 }

@@ -140,6 +140,10 @@ QuantizedModel parse_quantized_model(ByteSpan bytes);
 
 hash::Digest architecture_digest(const QuantizedModel& model);
 
+// The public architecture alone (serialize_architecture's bytes), as the
+// model a verifier knows: every weight and bias zero. Strict and validated.
+QuantizedModel parse_architecture_bytes(ByteSpan bytes);
+
 // JSON object describing the architecture (tensors, nodes, scales, requant
 // parameters; no weight values), for the model card.
 std::string describe_json(const QuantizedModel& model);
