@@ -22,6 +22,12 @@ inline unsigned log2_exact(std::size_t n) {
   return static_cast<unsigned>(std::countr_zero(n));
 }
 
+// The number of variables of a table of n entries zero-padded to a power of
+// two (0 for n <= 1).
+inline unsigned log2_ceil(std::size_t n) {
+  return n <= 1 ? 0u : static_cast<unsigned>(std::bit_width(n - 1));
+}
+
 // eq(r, x) for every x in {0,1}^n, in table order; O(2^n) field products.
 template <field::Field F>
 std::vector<F> eq_table(std::span<const F> r) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -88,6 +89,20 @@ struct LinearForm {
     for (unsigned i = 0; i < E::kExtensionDegree; ++i) {
       add_term(slots.first + i, coeff * basis);
       basis *= field::extension_generator<E>();
+    }
+  }
+
+  // Adds sum_{i, j} row_weights[i] * column_weights[j] * w[first + i * cols + j]
+  // for the dense row-major matrix at `first` with column_weights.size()
+  // columns: a weighted sum over a committed matrix, such as its multilinear
+  // extension zero-padded to power-of-two sides (the weights then being eq
+  // tables cut to the true sides).
+  void add_matrix(Slot first, std::span<const E> row_weights, std::span<const E> column_weights) {
+    const std::size_t cols = column_weights.size();
+    for (std::size_t i = 0; i < row_weights.size(); ++i) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        add_term(first + i * cols + j, row_weights[i] * column_weights[j]);
+      }
     }
   }
 

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ops/requant_proof.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "poly/multilinear.hpp"
+
+namespace zkinfer::ops {
+namespace {
+
+using E = Challenge;
+using field::Goldilocks;
+
+// Tables of the clamp zero-check.
+enum ClampTable : std::size_t { kEq, kOutput, kAbove, kBelow, kClampTables };
+
+constexpr std::int64_t kLimbRange = std::int64_t{1} << kRequantLimbBits;
+
+std::int64_t rounding_offset(std::int32_t shift) {
+  return shift == 0 ? 0 : std::int64_t{1} << (shift - 1);
+}
+
+}  // namespace
+
+RequantLayout RequantLayout::allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
+                                      const Rescale& rescale, const std::string& op) {
+  rescale.validate(channels, op);
+  const OutputClamp& clamp = rescale.output;
+  for (std::size_t j = 0; j < channels; ++j) {
+    if (rescale.channel(j).shift > kMaxProvableShift) {
+      fail(op + ": shift " + std::to_string(rescale.channel(j).shift) + " of channel " +
+           std::to_string(j) + " is above the provable maximum " +
+           std::to_string(kMaxProvableShift));
+    }
+  }
+  // y - lo, hi - y and y - z must all fit in 16 bits (docs/ops-proofs.md).
+  const std::int64_t lo = clamp.lo, hi = clamp.hi, zero = clamp.zero_point;
+  if (hi - lo >= kLimbRange || std::max(std::abs(zero - lo), std::abs(hi - zero)) >= kLimbRange) {
+    fail(op + ": output range [" + std::to_string(lo) + ", " + std::to_string(hi) +
+         "] with zero point " + std::to_string(zero) + " is too wide for the 16-bit clamp proof");
+  }
+  RequantLayout out;
+  out.rows_ = rows;
+  out.channels_ = channels;
+  out.rescale_ = rescale;
+  out.limb_offsets_.push_back(0);
+  for (std::size_t j = 0; j < channels; ++j) {
+    out.limb_offsets_.push_back(out.limb_offsets_.back() + out.limbs(j));
+  }
+  const std::size_t size = rows * channels;
+  out.output_ = layout.allocate(size);
+  out.quotient_ = layout.allocate(size);
+  out.remainder_ = layout.allocate(rows * out.limb_offsets_.back());
+  out.excess_above_ = layout.allocate(size);
+  out.excess_below_ = layout.allocate(size);
+  out.clamp_pads_ = sumcheck::allocate_pads(layout, out.clamp_shape(E::one()));
+  return out;
+}
+
+std::size_t RequantLayout::limbs(std::size_t channel) const {
+  return (static_cast<std::size_t>(rescale_.channel(channel).shift) + kRequantLimbBits - 1) /
+         kRequantLimbBits;
+}
+
+Slot RequantLayout::limb_slot(std::size_t row, std::size_t channel, std::size_t limb) const {
+  return remainder_ + row * limb_offsets_.back() + limb_offsets_[channel] + limb;
+}
+
+unsigned RequantLayout::row_vars() const {
+  return poly::log2_ceil(rows_);
+}
+unsigned RequantLayout::channel_vars() const {
+  return poly::log2_ceil(channels_);
+}
+
+std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
+                                              std::span<const std::int64_t> acc,
+                                              const RequantTamper& tamper) const {
+  const std::size_t size = rows_ * channels_;
+  if (acc.size() != size) fail("requant proof: wrong number of accumulators");
+  const OutputClamp& clamp = rescale_.output;
+  RequantAdvice advice;
+  for (auto* v : {&advice.output, &advice.quotient, &advice.remainder, &advice.excess_above,
+                  &advice.excess_below}) {
+    v->resize(size);
+  }
+  for (std::size_t x = 0; x < size; ++x) {
+    const Requant& rq = rescale_.channel(x % channels_);
+    const std::int64_t scaled = acc[x] * rq.multiplier + rounding_offset(rq.shift);
+    const std::int64_t q = scaled >> rq.shift;  // floor: arithmetic shift
+    const std::int64_t pre_clamp = q + clamp.zero_point;
+    advice.quotient[x] = q;
+    advice.remainder[x] = scaled - q * (std::int64_t{1} << rq.shift);
+    advice.output[x] = clamp.apply(q);
+    advice.excess_above[x] = std::max<std::int64_t>(0, pre_clamp - clamp.hi);
+    advice.excess_below[x] = std::max<std::int64_t>(0, clamp.lo - pre_clamp);
+    if (advice.excess_above[x] >= kLimbRange || advice.excess_below[x] >= kLimbRange) {
+      fail("requant proof: pre-clamp value " + std::to_string(pre_clamp) +
+           " is 2^16 or more outside the output range; the clamp proof cannot carry it");
+    }
+  }
+  if (tamper) tamper(advice);
+
+  for (std::size_t x = 0; x < size; ++x) {
+    witness.at(output_ + x) = Goldilocks::from_i64(advice.output[x]);
+    witness.at(quotient_ + x) = Goldilocks::from_i64(advice.quotient[x]);
+    witness.at(excess_above_ + x) = Goldilocks::from_i64(advice.excess_above[x]);
+    witness.at(excess_below_ + x) = Goldilocks::from_i64(advice.excess_below[x]);
+    const std::size_t i = x / channels_, j = x % channels_;
+    for (std::size_t t = 0; t < limbs(j); ++t) {
+      const auto limb = static_cast<std::uint64_t>(advice.remainder[x]) >> (kRequantLimbBits * t);
+      witness.at(limb_slot(i, j, t)) = Goldilocks::from_u64(limb & (kLimbRange - 1));
+    }
+  }
+  sumcheck::fill_pads(witness, clamp_shape(E::one()), clamp_pads_);
+  return {advice.output.begin(), advice.output.end()};
+}
+
+ProofForm RequantLayout::rescaled_form(std::span<const E> row_weights,
+                                       std::span<const E> channel_weights) const {
+  ProofForm form;
+  for (std::size_t i = 0; i < rows_; ++i) {
+    for (std::size_t j = 0; j < channels_; ++j) {
+      const E weight = row_weights[i] * channel_weights[j];
+      const std::int32_t shift = rescale_.channel(j).shift;
+      form.add_term(quotient_ + i * channels_ + j, weight * E::from_u64(std::uint64_t{1} << shift));
+      for (std::size_t t = 0; t < limbs(j); ++t) {
+        form.add_term(limb_slot(i, j, t),
+                      weight * E::from_u64(std::uint64_t{1} << (kRequantLimbBits * t)));
+      }
+      form.constant -= weight * E::from_i64(rounding_offset(shift));
+    }
+  }
+  return form;
+}
+
+// sum_x eq(rho, x) [(hi - y) u+ + gamma (y - lo) u-], expanded into products.
+sumcheck::SumcheckShape<E> RequantLayout::clamp_shape(const E& gamma) const {
+  const E hi = E::from_i64(rescale_.output.hi), lo = E::from_i64(rescale_.output.lo);
+  sumcheck::SumcheckShape<E> shape;
+  shape.num_vars = row_vars() + channel_vars();
+  shape.num_tables = kClampTables;
+  shape.table_is_public = {true, false, false, false};
+  shape.terms = {{hi, {kEq, kAbove}},
+                 {-E::one(), {kEq, kOutput, kAbove}},
+                 {gamma, {kEq, kOutput, kBelow}},
+                 {-gamma * lo, {kEq, kBelow}}};
+  return shape;
+}
+
+ProofForm RequantLayout::tensor_form(Slot first, std::span<const E> point) const {
+  const std::vector<E> row_eq = poly::eq_table<E>(point.first(row_vars()));
+  const std::vector<E> channel_eq = poly::eq_table<E>(point.subspan(row_vars()));
+  ProofForm form;
+  form.add_matrix(first, std::span(row_eq).first(rows_), std::span(channel_eq).first(channels_));
+  return form;
+}
+
+void RequantLayout::append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const {
+  schema.squeeze(prefix + "point", hash::ValueType::field<E>());
+  schema.squeeze(prefix + "gamma", hash::ValueType::field<E>());
+  sumcheck::append_schema(schema, prefix, clamp_shape(E::one()));
+}
+
+sumcheck::SumcheckProof<E> RequantLayout::prove(const BaseWitness<E>& witness,
+                                                hash::Transcript& transcript,
+                                                const std::string& prefix) const {
+  const std::vector<E> rho =
+      transcript.challenges<E>(prefix + "point", row_vars() + channel_vars());
+  const E gamma = transcript.challenge<E>(prefix + "gamma");
+  // y, u+, u- on the [2^m, 2^n] hypercube, zero outside the true shape.
+  const auto padded = [&](Slot first) {
+    std::vector<E> table(std::size_t{1} << (row_vars() + channel_vars()), E::zero());
+    for (std::size_t i = 0; i < rows_; ++i) {
+      for (std::size_t j = 0; j < channels_; ++j) {
+        table[(i << channel_vars()) | j] = field::lift<E>(witness.at(first + i * channels_ + j));
+      }
+    }
+    return table;
+  };
+  std::vector<std::vector<E>> tables(kClampTables);
+  tables[kEq] = poly::eq_table<E>(rho);
+  tables[kOutput] = padded(output_);
+  tables[kAbove] = padded(excess_above_);
+  tables[kBelow] = padded(excess_below_);
+  return sumcheck::prove(clamp_shape(gamma), std::move(tables), clamp_pads_, witness, transcript,
+                         prefix)
+      .proof;
+}
+
+void RequantLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transcript& transcript,
+                           const std::string& prefix, ProofConstraints& cs) const {
+  const std::vector<E> rho =
+      transcript.challenges<E>(prefix + "point", row_vars() + channel_vars());
+  const E gamma = transcript.challenge<E>(prefix + "gamma");
+  const auto eq_at = [&rho](std::size_t, const std::vector<E>& point) {
+    return lookup::eq_eval<E>(rho, point);
+  };
+  // q + z - y = u+ - u- elementwise, as one random combination (at rho,
+  // drawn after the commitment): sum_x eq(rho, x) (q + z - y - u+ + u-)(x) = 0.
+  ProofForm excess = tensor_form(quotient_, rho);
+  excess -= tensor_form(output_, rho);
+  excess -= tensor_form(excess_above_, rho);
+  excess += tensor_form(excess_below_, rho);
+  const std::vector<E> row_eq = poly::eq_table<E>(std::span(rho).first(row_vars()));
+  const std::vector<E> channel_eq = poly::eq_table<E>(std::span(rho).subspan(row_vars()));
+  excess.constant += E::from_i64(rescale_.output.zero_point) *
+                     std::accumulate(row_eq.begin(), row_eq.begin() + rows_, E::zero()) *
+                     std::accumulate(channel_eq.begin(), channel_eq.begin() + channels_, E::zero());
+  cs.require_zero(std::move(excess));
+
+  const auto out = sumcheck::verify<E>(clamp_shape(gamma), ProofForm::constant_value(E::zero()),
+                                       proof, clamp_pads_, eq_at, transcript, prefix, cs);
+  cs.require_equal(out.table_evaluations[kOutput], tensor_form(output_, out.point));
+  cs.require_equal(out.table_evaluations[kAbove], tensor_form(excess_above_, out.point));
+  cs.require_equal(out.table_evaluations[kBelow], tensor_form(excess_below_, out.point));
+}
+
+sumcheck::SumcheckProof<E> RequantLayout::read_proof(ByteReader& reader) const {
+  return sumcheck::SumcheckProof<E>::read(reader, clamp_shape(E::one()));
+}
+
+lookup::RangeCheckRequests RequantLayout::range_checks() const {
+  const OutputClamp& clamp = rescale_.output;
+  lookup::RangeCheckRequests requests;
+  for (std::size_t i = 0; i < rows_; ++i) {
+    for (std::size_t j = 0; j < channels_; ++j) {
+      const std::size_t x = i * channels_ + j;
+      const std::size_t count = limbs(j);
+      for (std::size_t t = 0; t < count; ++t) {
+        requests.add(kRequantLimbBits, {limb_slot(i, j, t)});
+      }
+      // The top limb below 2^b as top + 2^16 - 2^b < 2^16, so that r < 2^s.
+      const std::size_t top_bits =
+          static_cast<std::size_t>(rescale_.channel(j).shift) % kRequantLimbBits;
+      if (top_bits != 0) {
+        requests.add(kRequantLimbBits,
+                     {limb_slot(i, j, count - 1), 1, kLimbRange - (std::int64_t{1} << top_bits)});
+      }
+      requests.add(kRequantLimbBits, {output_ + x, 1, -std::int64_t{clamp.lo}});
+      requests.add(kRequantLimbBits, {output_ + x, -1, std::int64_t{clamp.hi}});
+      requests.add(kRequantLimbBits, {excess_above_ + x});
+      requests.add(kRequantLimbBits, {excess_below_ + x});
+    }
+  }
+  return requests;
+}
+
+}  // namespace zkinfer::ops

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lookup/range_batch.hpp"
+#include "ops/requant.hpp"
+#include "pcs/pcs.hpp"
+#include "sumcheck/sumcheck.hpp"
+
+// The output stage of a multiply-accumulate operator (ops::Rescale), proven
+// on committed advice: for accumulator acc at (row i, channel j), with
+// multiplier M_j, shift s_j and the clamp (zero point z, [lo, hi], ReLU fused
+// into lo):
+//
+//   acc * M_j + 2^(s_j - 1) = 2^s_j * q + r,   r = sum_t 2^(16t) r_t,  0 <= r < 2^s_j
+//   q + z - y = u+ - u-,   (hi - y) * u+ = 0,   (y - lo) * u- = 0
+//
+// (no 2^(s-1) term when s = 0). The accumulator is never committed: the
+// operator's own sumcheck relates its multilinear extension at a random point
+// to the linear form `rescaled_form` over q and the limbs r_t. The products
+// are one degree-3 zero-check sumcheck at a random point rho, and the linear
+// excess relation is checked at the same rho; the bounds are range-check requests
+// (all 16-bit) for the caller's batched LogUp. Why these bounds make every
+// relation hold over the integers: docs/ops-proofs.md.
+namespace zkinfer::ops {
+
+using pcs::Challenge;
+using sumcheck::BaseWitness;
+using sumcheck::Slot;
+using sumcheck::WitnessLayout;
+using ProofForm = pcs::LinearForm;
+using ProofConstraints = pcs::Constraints;
+
+// Width of every range check of the requantization.
+inline constexpr unsigned kRequantLimbBits = 16;
+// Above this shift, 2^s * (y - z) could wrap modulo p (docs/ops-proofs.md).
+inline constexpr std::int32_t kMaxProvableShift = 45;
+
+// The integer advice of one requantized [rows, channels] tensor, row-major.
+struct RequantAdvice {
+  std::vector<std::int64_t> output, quotient, remainder, excess_above, excess_below;
+};
+
+// Test-only: lets a cheating prover rewrite the advice before it is written
+// into the witness. Never set in production.
+using RequantTamper = std::function<void(RequantAdvice&)>;
+
+class RequantLayout {
+ public:
+  // Both sides, from public data. Fails if the rescale is outside what the
+  // proof supports (shift above kMaxProvableShift, clamp wider than 2^16).
+  static RequantLayout allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
+                                const Rescale& rescale, const std::string& op);
+
+  std::size_t rows() const { return rows_; }
+  std::size_t channels() const { return channels_; }
+  // Y[rows][channels], row-major: what the next operator reads.
+  Slot output() const { return output_; }
+
+  // Prover: the advice of accumulators `acc` (row-major), written into the
+  // witness with this stage's pads. Returns Y. Fails if a pre-clamp value
+  // lies 2^16 or more outside the output range (docs/ops-proofs.md).
+  std::vector<std::int32_t> fill(BaseWitness<Challenge>& witness, std::span<const std::int64_t> acc,
+                                 const RequantTamper& tamper = {}) const;
+
+  // sum_{i,j} row_weights[i] * channel_weights[j] * (2^s_j q_ij + r_ij - 2^(s_j - 1)):
+  // the committed form of sum_{i,j} row_weights[i] channel_weights[j] M_j acc_ij.
+  ProofForm rescaled_form(std::span<const Challenge> row_weights,
+                          std::span<const Challenge> channel_weights) const;
+
+  // The clamp zero-check, under `prefix`.
+  void append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const;
+  sumcheck::SumcheckProof<Challenge> prove(const BaseWitness<Challenge>& witness,
+                                           hash::Transcript& transcript,
+                                           const std::string& prefix) const;
+  void verify(const sumcheck::SumcheckProof<Challenge>& proof, hash::Transcript& transcript,
+              const std::string& prefix, ProofConstraints& cs) const;
+  sumcheck::SumcheckProof<Challenge> read_proof(ByteReader& reader) const;
+
+  // Limbs of r, 16 bits each (the top one below 2^(s mod 16) when s is not a
+  // multiple of 16), y - lo, hi - y, u+, u-: all 16-bit.
+  lookup::RangeCheckRequests range_checks() const;
+
+ private:
+  std::size_t limbs(std::size_t channel) const;
+  Slot limb_slot(std::size_t row, std::size_t channel, std::size_t limb) const;
+  unsigned row_vars() const;
+  unsigned channel_vars() const;
+  sumcheck::SumcheckShape<Challenge> clamp_shape(const Challenge& gamma) const;
+  // y, u+, u- at a point of the zero-padded [2^m, 2^n] hypercube.
+  ProofForm tensor_form(Slot first, std::span<const Challenge> point) const;
+
+  std::size_t rows_ = 0, channels_ = 0;
+  Rescale rescale_;
+  Slot output_ = 0, quotient_ = 0, remainder_ = 0, excess_above_ = 0, excess_below_ = 0;
+  std::vector<std::size_t>
+      limb_offsets_;  // per channel, into a row's limbs; back() = limbs per row
+  sumcheck::SumcheckPads<Challenge> clamp_pads_;
+};
+
+}  // namespace zkinfer::ops

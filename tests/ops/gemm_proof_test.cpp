@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Gemm operator proof through the whole stack: X, W, bias, Y, the
+// requant advice and every pad in one ZK-Ligero commitment, the operator
+// proof, its range checks in one LogUp, and one Ligero constraint proof.
+#include "ops/gemm_proof.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "ops_testing.hpp"
+#include "pcs/ligero.hpp"
+
+namespace zkinfer::ops {
+namespace {
+
+using E = Challenge;
+using field::Goldilocks;
+using testing::random_requant;
+using testing::random_tensor;
+using testing::TestRng;
+using testing::uniform;
+
+constexpr char kStatement[] = "gemm proof statement";
+const std::string kGemmPrefix = "gemm/";
+const std::string kRangePrefix = "ranges/";
+
+ByteSpan statement() {
+  return {reinterpret_cast<const std::uint8_t*>(kStatement), std::strlen(kStatement)};
+}
+
+// The public side of one Gemm: its parameters and everything derived from them.
+struct Public {
+  GemmShape shape;
+  MacQuant quant;
+  bool has_bias = false;
+};
+
+struct Instance {
+  WitnessLayout layout;
+  GemmOperands operands;
+  GemmLayout gemm;
+  lookup::RangeCheckBatch<E> ranges;
+};
+
+// Both sides: the layout from public data only.
+Instance instance_for(const Public& pub) {
+  Instance in;
+  const auto [m, k, n] = pub.shape;
+  in.operands.input = in.layout.allocate(m * k);
+  in.operands.weight = in.layout.allocate(n * k);
+  in.operands.has_bias = pub.has_bias;
+  if (pub.has_bias) in.operands.bias = in.layout.allocate(n);
+  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands);
+  in.ranges = lookup::RangeCheckBatch<E>::allocate(in.layout, in.gemm.range_checks());
+  return in;
+}
+
+Bytes parameter_bytes(const Public& pub) {
+  ByteWriter w;
+  w.u64(pub.shape.rows);
+  w.u64(pub.shape.inner);
+  w.u64(pub.shape.outputs);
+  w.u32(pub.has_bias ? 1 : 0);
+  return w.take();
+}
+
+hash::TranscriptSchema schema_for(const pcs::Ligero& ligero, const Instance& in) {
+  hash::TranscriptSchema schema("gemm-proof-test/v1");
+  ligero.schema_commitment(schema);
+  in.gemm.append_schema(schema, kGemmPrefix);
+  in.ranges.append_schema(schema, kRangePrefix);
+  ligero.schema_proof(schema);
+  return schema;
+}
+
+// The private side: operands in integers.
+struct Private {
+  IntTensor input, weight;
+  std::vector<std::int32_t> bias;
+};
+
+// The witness as an honest prover fills it, then optionally corrupted.
+struct Committed {
+  BaseWitness<E> witness;
+  IntTensor output;
+};
+
+// A cheating prover: rewrites the advice before it is written, or the
+// committed witness after (a changed weight, input), then proves honestly.
+struct Cheat {
+  RequantTamper advice;
+  std::function<void(BaseWitness<E>&, const Instance&)> witness;
+};
+
+Committed commit_witness(const Instance& in, const Private& priv, const Cheat& cheat = {}) {
+  Committed c;
+  c.witness.assign(in.layout.size(), Goldilocks());
+  const auto write = [&](Slot first, std::span<const std::int32_t> values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      c.witness.at(first + i) = Goldilocks::from_i64(values[i]);
+    }
+  };
+  write(in.operands.input, priv.input.values);
+  write(in.operands.weight, priv.weight.values);
+  if (in.operands.has_bias) write(in.operands.bias, priv.bias);
+  c.output = in.gemm.fill(c.witness, priv.input, priv.weight, priv.bias, cheat.advice);
+  if (cheat.witness) cheat.witness(c.witness, in);
+  in.ranges.fill(c.witness);
+  return c;
+}
+
+struct FullProof {
+  pcs::Commitment commitment;
+  Bytes operator_proof;  // the Gemm proof, then the range-check LogUp
+  Bytes ligero_proof;
+};
+
+// The constraints of the Gemm and its range checks, appended by the verifier.
+void verify_operator(const Instance& in, ByteSpan bytes, hash::Transcript& t,
+                     pcs::Constraints& cs) {
+  ByteReader reader(bytes);
+  const GemmProof gemm = in.gemm.read_proof(reader);
+  const auto ranges = in.ranges.read_proof(reader);
+  reader.expect_end("gemm operator proof");
+  in.gemm.verify(gemm, t, kGemmPrefix, cs);
+  in.ranges.verify(ranges, t, kRangePrefix, cs);
+}
+
+FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
+                     const Committed& c) {
+  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+  pcs::CommitResult committed = ligero.commit(c.witness, in.layout);
+  ligero.absorb_commitment(committed.commitment, t);
+  hash::Transcript replay = t;
+  ByteWriter w;
+  in.gemm.prove(c.witness, t, kGemmPrefix).write(w);
+  in.ranges.prove(c.witness, t, kRangePrefix).write(w);
+  FullProof full;
+  full.commitment = committed.commitment;
+  full.operator_proof = w.take();
+  // The constraints the verifier will derive, from a replay of its side.
+  pcs::Constraints cs;
+  verify_operator(in, full.operator_proof, replay, cs);
+  full.ligero_proof = ligero.prove(std::move(committed.prover_data), cs, t);
+  t.finish();
+  return full;
+}
+
+// The verifier, from public data only.
+bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full) {
+  try {
+    const Instance in = instance_for(pub);
+    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+    ligero.absorb_commitment(full.commitment, t);
+    pcs::Constraints cs;
+    verify_operator(in, full.operator_proof, t, cs);
+    if (!ligero.verify(full.commitment, in.layout, cs, full.ligero_proof, t)) return false;
+    t.finish();
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Ideal commitment: do the verifier's constraints for `operator_proof` hold
+// on the committed witness? (For sweeps too large for a Ligero proof each.)
+bool constraints_hold(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
+                      const Committed& c, const pcs::Commitment& commitment,
+                      ByteSpan operator_proof) {
+  try {
+    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+    ligero.absorb_commitment(commitment, t);
+    pcs::Constraints cs;
+    verify_operator(in, operator_proof, t, cs);
+    return cs.holds_for(c.witness, in.layout);
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+struct Options {
+  std::size_t m = 2, k = 5, n = 3;
+  bool per_channel = false, relu = false, bias = true;
+  // Accumulators reach ~2^17 and multipliers 2^16: these shifts put outputs
+  // inside, above and below the int8 range, within 2^16 of it.
+  std::int32_t shift_lo = 20, shift_hi = 28;
+  std::uint64_t seed = 1;
+};
+
+std::pair<Public, Private> random_case(const Options& o) {
+  TestRng rng(o.seed);
+  Public pub;
+  pub.shape = {o.m, o.k, o.n};
+  pub.has_bias = o.bias;
+  pub.quant.input_zero_point = uniform(rng, -8, 8);
+  const std::size_t channels = o.per_channel ? o.n : 1;
+  pub.quant.weight_zero_points.clear();
+  pub.quant.rescale.requants.clear();
+  for (std::size_t j = 0; j < channels; ++j) {
+    pub.quant.weight_zero_points.push_back(uniform(rng, -3, 3));
+    pub.quant.rescale.requants.push_back(random_requant(rng, o.shift_lo, o.shift_hi));
+  }
+  const std::int32_t zero_point = uniform(rng, -10, 10);
+  pub.quant.rescale.output = OutputClamp::of(QuantParams::int8(1.0, zero_point), o.relu);
+  Private priv;
+  priv.input = random_tensor(rng, {o.m, o.k}, -128, 127);
+  priv.weight = random_tensor(rng, {o.n, o.k}, -128, 127);
+  if (o.bias) {
+    for (std::size_t j = 0; j < o.n; ++j) priv.bias.push_back(uniform(rng, -50000, 50000));
+  }
+  return {pub, priv};
+}
+
+TEST(GemmProof, CompleteAndEqualToOpsGemm) {
+  const pcs::Ligero ligero;
+  std::vector<Options> cases = {
+      {.m = 1, .k = 3, .n = 2},                       // batch of one
+      {.m = 3, .k = 7, .n = 5, .per_channel = true},  // non-powers of two
+      {.m = 2, .k = 4, .n = 4, .relu = true},         // fused ReLU
+      {.m = 2, .k = 6, .n = 3, .per_channel = true, .relu = true, .bias = false},  // no bias
+      {.m = 1, .k = 1, .n = 1, .bias = false},                                     // all dims 1
+      {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},       // shift 0
+      {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 22, .shift_hi = 33},
+      {.m = 2, .k = 3, .n = 2, .shift_lo = 45, .shift_hi = 45},  // largest shift
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    Options o = cases[i];
+    o.seed = 100 + i;
+    auto [pub, priv] = random_case(o);
+    if (o.shift_hi == 0) {  // no rescaling: operands small enough to stay near int8
+      for (auto& r : pub.quant.rescale.requants) r.multiplier = 1;
+      for (auto& v : priv.input.values) v = v % 4;
+      for (auto& v : priv.weight.values) v = v % 4;
+    }
+    const Instance in = instance_for(pub);
+    const Committed c = commit_witness(in, priv);
+    EXPECT_EQ(c.output.values, gemm(priv.input, priv.weight, priv.bias, pub.quant).values);
+    for (std::size_t x = 0; x < c.output.size(); ++x) {
+      EXPECT_EQ(c.witness.at(in.gemm.output() + x), Goldilocks::from_i64(c.output.values[x]));
+    }
+    EXPECT_TRUE(verify_full(ligero, pub, prove_full(ligero, pub, in, c))) << "case " << i;
+  }
+}
+
+// The honest case the cheats start from: ReLU, per-channel, bias, and at
+// least one output strictly between the zero point and hi.
+std::pair<Public, Private> cheat_base() {
+  Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = 7};
+  o.shift_lo = o.shift_hi = 23;
+  return random_case(o);
+}
+
+bool cheat_accepted(const Cheat& cheat) {
+  const pcs::Ligero ligero;
+  const auto [pub, priv] = cheat_base();
+  const Instance in = instance_for(pub);
+  const Committed c = commit_witness(in, priv, cheat);
+  return verify_full(ligero, pub, prove_full(ligero, pub, in, c));
+}
+
+// Re-derives the clamp excess of element x from its (possibly rewritten) q and y.
+void consistent_excess(RequantAdvice& a, std::size_t x, const OutputClamp& clamp) {
+  const std::int64_t pre = a.quotient[x] + clamp.zero_point - a.output[x];
+  a.excess_above[x] = std::max<std::int64_t>(0, pre);
+  a.excess_below[x] = std::max<std::int64_t>(0, -pre);
+}
+
+TEST(GemmProof, HonestCheatBaseIsAccepted) {
+  EXPECT_TRUE(cheat_accepted({}));
+}
+
+TEST(GemmProof, RejectsAFlippedRelu) {
+  const OutputClamp clamp = cheat_base().first.quant.rescale.output;
+  Cheat cheat;
+  cheat.advice = [&](RequantAdvice& a) {
+    const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
+      return y > clamp.zero_point && y < clamp.hi;
+    });
+    ASSERT_NE(it, a.output.end());
+    const auto x = static_cast<std::size_t>(it - a.output.begin());
+    a.output[x] = clamp.zero_point;
+    consistent_excess(a, x, clamp);
+  };
+  EXPECT_FALSE(cheat_accepted(cheat));
+}
+
+TEST(GemmProof, RejectsAnOffByOneQuotient) {
+  const OutputClamp clamp = cheat_base().first.quant.rescale.output;
+  for (std::int64_t delta : {1, -1}) {
+    Cheat cheat;
+    cheat.advice = [&](RequantAdvice& a) {
+      a.quotient[1] += delta;
+      a.output[1] = clamp.apply(a.quotient[1]);
+      consistent_excess(a, 1, clamp);
+    };
+    EXPECT_FALSE(cheat_accepted(cheat)) << delta;
+  }
+}
+
+TEST(GemmProof, RejectsAChangedOrSwappedWeightOrAChangedInput) {
+  const std::size_t k = cheat_base().first.shape.inner;
+  const std::vector<std::pair<const char*, std::function<void(BaseWitness<E>&, const Instance&)>>>
+      cheats = {
+          {"changed weight",
+           [](BaseWitness<E>& w, const Instance& in) {
+             w.at(in.operands.weight + 4) += Goldilocks::one();
+           }},
+          {"swapped weight rows",
+           [k](BaseWitness<E>& w, const Instance& in) {
+             for (std::size_t t = 0; t < k; ++t) {
+               std::swap(w.at(in.operands.weight + t), w.at(in.operands.weight + k + t));
+             }
+           }},
+          {"changed input",
+           [](BaseWitness<E>& w, const Instance& in) {
+             w.at(in.operands.input + 3) -= Goldilocks::one();
+           }},
+          {"changed bias",
+           [](BaseWitness<E>& w, const Instance& in) {
+             w.at(in.operands.bias + 2) += Goldilocks::one();
+           }},
+      };
+  for (const auto& [name, corrupt] : cheats) {
+    Cheat cheat;
+    cheat.witness = corrupt;
+    EXPECT_FALSE(cheat_accepted(cheat)) << name;
+  }
+}
+
+struct SmallProof {
+  pcs::Ligero ligero;
+  Public pub;
+  Instance in;
+  Committed committed;
+  FullProof full;
+
+  SmallProof() {
+    Private priv;
+    std::tie(pub, priv) = random_case({.m = 1, .k = 2, .n = 2, .relu = true, .seed = 9});
+    in = instance_for(pub);
+    committed = commit_witness(in, priv);
+    full = prove_full(ligero, pub, in, committed);
+  }
+  bool holds(ByteSpan operator_proof) const {
+    return constraints_hold(ligero, pub, in, committed, full.commitment, operator_proof);
+  }
+};
+
+TEST(GemmProof, EveryByteFlipOfTheOperatorProofIsRejected) {
+  const SmallProof s;
+  const Bytes& bytes = s.full.operator_proof;
+  ASSERT_TRUE(s.holds(bytes));
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    Bytes tampered = bytes;
+    tampered[i] ^= 0x01;
+    ASSERT_FALSE(s.holds(tampered)) << "byte " << i;
+  }
+  EXPECT_FALSE(s.holds(Bytes(bytes.begin(), bytes.end() - 1)));
+  Bytes extended = bytes;
+  extended.push_back(0);
+  EXPECT_FALSE(s.holds(extended));
+  // And through the whole stack, a flip at each end.
+  for (std::size_t i : {std::size_t{0}, bytes.size() - 1}) {
+    FullProof tampered = s.full;
+    tampered.operator_proof[i] ^= 0x80;
+    EXPECT_FALSE(verify_full(s.ligero, s.pub, tampered)) << "byte " << i;
+  }
+}
+
+TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
+  const SmallProof s;
+  const auto contains = [](const Bytes& haystack, Goldilocks value) {
+    ByteWriter enc;
+    value.write(enc);
+    const auto& needle = enc.bytes();
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+           haystack.end();
+  };
+  // Every input and weight is checked in the operator proof; in the Ligero
+  // proof only the negative ones (p - |v|), since small non-negative
+  // integers also encode the proof's lengths and counts.
+  const auto [m, k, n] = s.pub.shape;
+  for (Slot x = 0; x < s.in.operands.weight + n * k; ++x) {
+    const Goldilocks v = s.committed.witness.at(x);
+    EXPECT_FALSE(contains(s.full.operator_proof, v)) << "slot " << x;
+    if (v.value() > Goldilocks::kModulus / 2) {
+      EXPECT_FALSE(contains(s.full.ligero_proof, v)) << "slot " << x;
+    }
+  }
+}
+
+TEST(GemmProof, LayoutRejectsUnprovableParameters) {
+  auto [pub, priv] = random_case({});
+  WitnessLayout layout;
+  pub.quant.rescale.requants[0].shift = kMaxProvableShift + 1;
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+  pub.quant.rescale.requants[0].shift = 8;
+  pub.quant.rescale.output = {0, -70000, 70000};
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+}
+
+}  // namespace
+}  // namespace zkinfer::ops
