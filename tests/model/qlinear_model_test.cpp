@@ -255,6 +255,25 @@ TEST(QLinear, QdqChainKeepsTheModelScales) {
   EXPECT_EQ(serialize(parse_quantized_model(serialize(q))), serialize(q));
 }
 
+// The QOperator format: integer tensors flow from one QLinear operator to
+// the next, reshaped in between without a DequantizeLinear.
+TEST(QLinear, IntegerFlattenBetweenQLinearOperators) {
+  ModelBuilder m;
+  quantized_input(m, {1, 2, 3, 3}, 1.0f / 120, 0, TensorProto::INT8);
+  m.initializer(int32_field_tensor("w", TensorProto::INT8, {2, 2, 1, 1}, {40, -90, 127, 3}));
+  quant_params(m, "w", {0.02f}, {0}, TensorProto::INT8);
+  quant_params(m, "c", {0.02f}, {-10}, TensorProto::INT8);
+  auto& conv = m.node("QLinearConv", qlinear_inputs("xq", "xq", "w", "c"), {"cq"}, "conv");
+  attr(conv, "kernel_shape", Dims{1, 1});
+  m.node("Flatten", {"cq"}, {"f"}, "flatten");
+  m.initializer(int32_field_tensor("m", TensorProto::INT8, {18, 3}, random_ints(54, -127, 127, 8)));
+  quant_params(m, "m", {0.01f, 0.03f, 0.02f}, {0, 0, 0}, TensorProto::INT8);
+  quant_params(m, "y", {0.04f}, {0}, TensorProto::INT8);
+  m.node("QLinearMatMul", qlinear_inputs("f", "c", "m", "y"), {"y"}, "matmul");
+  m.output("y");
+  expect_close_to_onnx(m.import(), "QLinearConv -> Flatten -> QLinearMatMul");
+}
+
 // The requantization rounding differs from ONNX Runtime's only on ties and
 // through the 16-bit multiplier: measured over many inputs.
 TEST(QLinear, MeasuredDifferenceFromOnnxRounding) {
@@ -391,6 +410,18 @@ TEST(QLinear, RejectsBatchedQLinearMatMul) {
   m.node("QLinearMatMul", qlinear_inputs("xq", "xq", "w", "y"), {"y"}, "matmul");
   m.output("y");
   expect_error(m.import(), "matmul", "only a 2-D input times a 2-D constant");
+}
+
+TEST(QLinear, RejectsOneDimensionalQLinearConv) {
+  ModelBuilder m;
+  quantized_input(m, {1, 1, 5}, 0.1f, 0, TensorProto::INT8);
+  m.initializer(int32_field_tensor("w", TensorProto::INT8, {1, 1, 2}, {3, -4}));
+  quant_params(m, "w", {0.1f}, {0}, TensorProto::INT8);
+  quant_params(m, "y", {0.1f}, {0}, TensorProto::INT8);
+  attr(m.node("QLinearConv", qlinear_inputs("xq", "xq", "w", "y"), {"y"}, "conv1d"), "kernel_shape",
+       Dims{2});
+  m.output("y");
+  expect_error(m.import(), "conv1d", "only 2-D convolutions are supported");
 }
 
 TEST(QLinear, RejectsActivationWeights) {
