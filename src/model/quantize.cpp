@@ -636,8 +636,11 @@ class Quantizer {
     std::vector<float> nk(n * k);
     for (std::size_t r = 0; r < n; ++r)
       for (std::size_t c = 0; c < k; ++c) nk[r * k + c] = kn[c * n + r];
-    emit_gemm(node, x, given_weights(nk, {n, k}, b.dtype, a.b, {}, node_label(node)), node.output,
-              declared_quant(a.y, a.output, node_label(node)), /*relu=*/false);
+    const ops::QuantParams out_q = declared_quant(a.y, a.output, node_label(node));
+    bool relu = false;
+    const ValueId out = fuse_qdq_relu(node.output, out_q, relu);
+    emit_gemm(node, x, given_weights(nk, {n, k}, b.dtype, a.b, {}, node_label(node)), out, out_q,
+              relu);
   }
 
   void convert_qlinear_conv(const Node& node) {
@@ -646,10 +649,33 @@ class Quantizer {
     const Value& w = graph_.value(node.inputs.at(1));
     std::vector<float> bias;
     if (node.inputs.size() > 2 && node.inputs[2] != kNoValue) bias = constant_data(node, 2);
+    const ops::QuantParams out_q = declared_quant(a.y, a.output, node_label(node));
+    bool relu = false;
+    const ValueId out = fuse_qdq_relu(node.output, out_q, relu);
     emit_conv(node, a.conv, x,
               given_weights(constant_data(node, 1), to_ops_shape(w.shape), w.dtype, a.w, bias,
                             node_label(node)),
-              node.output, declared_quant(a.y, a.output, node_label(node)), /*relu=*/false);
+              out, out_q, relu);
+  }
+
+  // QLinear output -> DequantizeLinear -> Relu -> QuantizeLinear, both with
+  // the output's parameters, is max(z_y, y) on the integers: fused into the
+  // clamp like a float Relu. Returns the value the fused operator produces.
+  ValueId fuse_qdq_relu(ValueId value, const ops::QuantParams& quant, bool& relu) {
+    relu = false;
+    const auto dequantize = sole_consumer(value, OpKind::kDequantizeLinear);
+    if (!dequantize || !same_quant(declared_input_quant(graph_.nodes[*dequantize]), quant))
+      return value;
+    const auto rectify = sole_consumer(graph_.nodes[*dequantize].output, OpKind::kRelu);
+    if (!rectify) return value;
+    const auto quantize = sole_consumer(graph_.nodes[*rectify].output, OpKind::kQuantizeLinear);
+    if (!quantize) return value;
+    const Node& q = graph_.nodes[*quantize];
+    const auto& qa = q.attrs<QuantizeAttributes>();
+    if (!same_quant(declared_quant(qa.params, qa.quantized, node_label(q)), quant)) return value;
+    for (std::size_t i : {*dequantize, *rectify, *quantize}) fused_[i] = true;
+    relu = true;
+    return q.output;
   }
 
   void quantize_max_pool(const Node& node) {

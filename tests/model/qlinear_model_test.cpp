@@ -244,15 +244,41 @@ TEST(QLinear, QdqChainKeepsTheModelScales) {
   const QuantizedModel q = quantize(g, {});
   std::vector<std::string> ops;
   for (const QNode& n : q.nodes) ops.push_back(op_name(n.op));
-  // The Relu's QuantizeLinear keeps the scale (no node); the pool's changes it.
-  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "Requantize", "MaxPool", "Requantize", "Reshape",
-                                           "Gemm"}));
+  // DequantizeLinear -> Relu -> QuantizeLinear with the conv's parameters is
+  // fused into its clamp; the pool's QuantizeLinear changes the scale.
+  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "MaxPool", "Requantize", "Reshape", "Gemm"}));
+  EXPECT_EQ(std::get<QConv>(q.nodes[0].op).params.quant.rescale.output.lo, 128);
   EXPECT_EQ(q.tensors[q.input].quant.scale, double(1.0f / 120));
   EXPECT_EQ(q.tensors[q.input].quant.zero_point, 128);
   EXPECT_EQ(q.tensors[q.output].quant.scale, double(0.05f));
   EXPECT_EQ(q.tensors[q.output].quant.zero_point, -3);
   // Converted models serialize and parse back like calibrated ones.
   EXPECT_EQ(serialize(parse_quantized_model(serialize(q))), serialize(q));
+}
+
+// A Relu whose QuantizeLinear changes the scale cannot be fused: it stays a
+// Requantize with the ReLU clamp, followed by the change of scale.
+TEST(QLinear, UnfusedReluBeforeAChangeOfScale) {
+  ModelBuilder m;
+  quantized_input(m, {1, 2, 4, 4}, 1.0f / 120, 0, TensorProto::INT8);
+  m.initializer(int32_field_tensor("w", TensorProto::INT8, {2, 2, 1, 1}, {90, -60, 30, 127}));
+  quant_params(m, "w", {0.02f, 0.01f}, {0, 0}, TensorProto::INT8);
+  quant_params(m, "c", {0.02f}, {5}, TensorProto::INT8);
+  auto& conv = m.node("QLinearConv", qlinear_inputs("xq", "xq", "w", "c"), {"cq"}, "conv");
+  attr(conv, "kernel_shape", Dims{1, 1});
+  m.node("DequantizeLinear", {"cq", "c_scale", "c_zp"}, {"c"}, "dq_conv");
+  m.node("Relu", {"c"}, {"r"}, "relu");
+  quant_params(m, "y", {0.013f}, {0}, TensorProto::UINT8);
+  m.node("QuantizeLinear", {"r", "y_scale", "y_zp"}, {"yq"}, "q_relu");
+  m.node("DequantizeLinear", {"yq", "y_scale", "y_zp"}, {"y"}, "dq_y");
+  m.output("y");
+  const Graph g = m.import();
+  expect_close_to_onnx(g, "QLinearConv -> Relu -> QuantizeLinear (other scale)");
+  const QuantizedModel q = quantize(g, {});
+  ASSERT_EQ(q.nodes.size(), 3u);
+  EXPECT_EQ(q.nodes[1].name, "relu");
+  EXPECT_EQ(std::get<QRequantize>(q.nodes[1].op).rescale.output.lo, 5);
+  EXPECT_EQ(q.nodes[2].name, "yq");
 }
 
 // The QOperator format: integer tensors flow from one QLinear operator to
