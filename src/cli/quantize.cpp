@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // zkinfer quantize: ONNX model + calibration set -> QuantizedModel (.zq), with
-// an optional float-vs-quantized report on an evaluation set.
+// an optional float-vs-quantized report on an evaluation set. An
+// already-quantized model (QDQ / QLinear) is converted with its own scales,
+// without calibration.
 #include "model/quantize.hpp"
 
 #include <cstdio>
@@ -8,6 +10,7 @@
 #include <string>
 
 #include "base/atomic_file.hpp"
+#include "base/error.hpp"
 #include "cli/commands.hpp"
 #include "model/npy.hpp"
 #include "model/onnx_import.hpp"
@@ -31,8 +34,16 @@ int run_quantize(const QuantizeArgs& args) {
   model::ImportOptions import_options;
   import_options.fix_batch_to_one = true;
   const model::Graph graph = model::import_onnx_file(args.model, import_options);
+  const bool given = model::already_quantized(graph);
+  if (given && (!args.calibration.empty() || args.per_tensor))
+    fail(args.model +
+         " is already quantized and keeps its own scales: --calibration and "
+         "--per-tensor do not apply");
+  if (!given && args.calibration.empty())
+    fail("--calibration is required to quantize the float model " + args.model);
   const std::vector<model::Tensor> calibration =
-      model::split_samples(graph, model::read_npy(args.calibration));
+      given ? std::vector<model::Tensor>{}
+            : model::split_samples(graph, model::read_npy(args.calibration));
   model::QuantizeOptions options;
   options.per_channel = !args.per_tensor;
   const model::QuantizedModel quantized = model::quantize(graph, calibration, options);
@@ -55,7 +66,10 @@ int run_quantize(const QuantizeArgs& args) {
   if (!args.json.empty()) write_file_atomic(args.json, Bytes(json.begin(), json.end()));
 
   std::printf("quantized %s: %zu nodes, %s weights, architecture sha256 %s\n", args.model.c_str(),
-              quantized.nodes.size(), args.per_tensor ? "per-tensor" : "per-channel",
+              quantized.nodes.size(),
+              given             ? "the model's own"
+              : args.per_tensor ? "per-tensor"
+                                : "per-channel",
               hash::to_hex(model::architecture_digest(quantized)).c_str());
   if (args.report || !args.eval.empty()) std::printf("%s", model::report_text(report).c_str());
   if (!args.output.empty())
@@ -71,8 +85,8 @@ void add_quantize_command(CLI::App& app, int& exit_code) {
       "quantize", "quantize a float ONNX model to integers (docs/quantization.md)");
   cmd->add_option("model", args->model, "float ONNX model")->required()->check(CLI::ExistingFile);
   cmd->add_option("--calibration", args->calibration,
-                  "calibration inputs (.npy, one sample per row, float32 or uint8)")
-      ->required()
+                  "calibration inputs (.npy, one sample per row, float32 or uint8); required "
+                  "unless the model is already quantized (QDQ / QLinear)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--eval", args->eval, "evaluation inputs (.npy) for the report")
       ->check(CLI::ExistingFile);

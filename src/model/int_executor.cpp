@@ -81,10 +81,12 @@ ops::IntTensor quantize_input(const QuantizedModel& model, const Tensor& x) {
          std::to_string(ops::element_count(in.shape)));
   ops::IntTensor q = ops::IntTensor::zeros(in.shape);
   for (std::size_t i = 0; i < x.data.size(); ++i) {
-    const double v = x.data[i];
-    if (!std::isfinite(v)) fail("input element " + std::to_string(i) + " is not finite");
-    // nearbyint rounds half to even in the default rounding mode, as QuantizeLinear.
-    const double r = std::nearbyint(v / in.quant.scale) + in.quant.zero_point;
+    if (!std::isfinite(x.data[i])) fail("input element " + std::to_string(i) + " is not finite");
+    // As ONNX QuantizeLinear: a float32 quotient (so an imported model's
+    // float32 scale gives exactly its integers), rounded half to even
+    // (nearbyint in the default rounding mode), then saturated.
+    const float quotient = x.data[i] / static_cast<float>(in.quant.scale);
+    const double r = std::nearbyint(static_cast<double>(quotient)) + in.quant.zero_point;
     q.values[i] = static_cast<std::int32_t>(
         std::clamp(r, static_cast<double>(in.quant.lo), static_cast<double>(in.quant.hi)));
   }

@@ -24,9 +24,9 @@ struct IntExecution {
 IntExecution execute_quantized(const QuantizedModel& model, const ops::IntTensor& input,
                                bool keep_intermediates = false);
 
-// q = clamp(round_half_even(x / scale) + zero_point, lo, hi) (ONNX
-// QuantizeLinear), laid out in the model input's shape; x must have as many
-// elements, all finite.
+// q = clamp(round_half_even(x / scale) + zero_point, lo, hi) with the
+// quotient in float32, exactly ONNX QuantizeLinear, laid out in the model
+// input's shape; x must have as many elements, all finite.
 ops::IntTensor quantize_input(const QuantizedModel& model, const Tensor& x);
 // real = scale * (q - zero_point) as float32, in the output's shape.
 Tensor dequantize_output(const QuantizedModel& model, const ops::IntTensor& y);

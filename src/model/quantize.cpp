@@ -67,18 +67,26 @@ ops::QuantParams input_quant(const Range& r) {
   return activation_quant(r);
 }
 
-// Weights [N, K...] as int8 rows with one symmetric scale per row (or one
-// overall), biases as int32 at scale s_x * s_w[n].
+bool same_quant(const ops::QuantParams& a, const ops::QuantParams& b) {
+  return a.scale == b.scale && a.zero_point == b.zero_point && a.lo == b.lo && a.hi == b.hi;
+}
+
+// The integer weights [N, K...] of a Gemm / Conv, their zero points and
+// scales (one, or one per row N) and the int32 bias at scale s_x * s_w[n]:
+// made by quantize_weights from float weights, or taken as they are from a
+// QLinear node by given_weights.
 struct QuantizedWeights {
   ops::IntTensor weights;
+  WeightType type = WeightType::kInt8;
+  std::vector<std::int32_t> zero_points{0};
   std::vector<std::int32_t> bias;
   std::vector<double> scales;
-  std::vector<double> requant_reals;  // s_x * s_w[n] / s_y
 };
 
+// Symmetric int8 rows with one scale per row (or one overall).
 QuantizedWeights quantize_weights(const std::vector<float>& w, ops::Shape shape,
                                   const std::vector<float>& bias, double input_scale,
-                                  double output_scale, bool per_channel, const std::string& where) {
+                                  bool per_channel, const std::string& where) {
   const std::size_t rows = shape[0];
   const std::size_t row_size = w.size() / rows;
   const auto row_bound = [&](std::size_t n) {
@@ -115,33 +123,91 @@ QuantizedWeights quantize_weights(const std::vector<float>& w, ops::Shape shape,
            std::to_string(input_scale * scale(n)));
     q.bias.push_back(static_cast<std::int32_t>(b));
   }
-  for (std::size_t n = 0; n < q.scales.size(); ++n)
-    q.requant_reals.push_back(input_scale * q.scales[n] / output_scale);
   return q;
+}
+
+std::string node_label(const Node& node) {
+  return "quantizer: node '" + node.name + "' (" + op_kind_name(node.kind) + ")";
+}
+
+// The per-tensor quantization that an already-quantized graph declares for an
+// int8 / uint8 value (QuantizeLinear's output, a QLinear operator's input or
+// output, DequantizeLinear's input).
+ops::QuantParams declared_quant(const QuantParams& p, DType dtype, const std::string& where) {
+  if (p.scale.size() != 1 || p.zero_point.size() != 1)
+    fail(where +
+         ": per-axis quantization of an activation is not supported (only weights may "
+         "have one scale per output channel)");
+  const auto zero_point = static_cast<std::int32_t>(p.zero_point[0]);
+  if (dtype == DType::kInt8) return ops::QuantParams::int8(p.scale[0], zero_point);
+  if (dtype == DType::kUInt8) return ops::QuantParams::uint8(p.scale[0], zero_point);
+  fail(where + ": activations of dtype " + dtype_name(dtype) + " are not supported");
+}
+
+// The weights of a QLinearMatMul / QLinearConv as the model gives them:
+// `values` [N, K...] (already in that layout), `params` with one or N scales
+// and zero points, `bias` int32 at scale s_x * s_w[n] (or empty).
+QuantizedWeights given_weights(const std::vector<float>& values, ops::Shape shape, DType dtype,
+                               const QuantParams& params, const std::vector<float>& bias,
+                               const std::string& where) {
+  if (dtype != DType::kInt8 && dtype != DType::kUInt8)
+    fail(where + ": weights of dtype " + dtype_name(dtype) + " are not supported");
+  const std::size_t channels = shape[0];
+  for (std::size_t count : {params.scale.size(), params.zero_point.size()})
+    if (count != 1 && count != channels)
+      fail(where + ": " + std::to_string(count) + " weight scales or zero points for " +
+           std::to_string(channels) + " output channels");
+  QuantizedWeights q;
+  q.type = dtype == DType::kUInt8 ? WeightType::kUInt8 : WeightType::kInt8;
+  q.weights = ops::IntTensor::zeros(std::move(shape));
+  std::transform(values.begin(), values.end(), q.weights.values.begin(),
+                 [](float v) { return static_cast<std::int32_t>(v); });
+  q.zero_points.assign(params.zero_point.begin(), params.zero_point.end());
+  q.scales.assign(params.scale.begin(), params.scale.end());
+  q.bias.assign(bias.begin(), bias.end());
+  return q;
+}
+
+// Operators of graphs that carry their own quantization (docs/quantization.md,
+// "Already-quantized models").
+bool is_quantization_op(OpKind kind) {
+  return kind == OpKind::kQuantizeLinear || kind == OpKind::kDequantizeLinear ||
+         kind == OpKind::kQLinearMatMul || kind == OpKind::kQLinearConv;
+}
+
+// The float operators that may sit between a DequantizeLinear and a
+// QuantizeLinear of an already-quantized graph: they keep their input's
+// quantization, so they need no scale of their own.
+bool keeps_quantization(OpKind kind) {
+  return kind == OpKind::kRelu || kind == OpKind::kMaxPool || kind == OpKind::kReshape ||
+         kind == OpKind::kTranspose;
 }
 
 class Quantizer {
  public:
+  // An already-quantized graph is converted with its own scales: no calibration.
   Quantizer(const Graph& graph, std::span<const Tensor> calibration, QuantizeOptions options)
       : graph_(graph),
         options_(options),
+        given_(already_quantized(graph)),
         ranges_(graph.values.size()),
         tensor_of_(graph.values.size(), kNone),
         consumers_(graph.values.size()) {
     require(graph.inputs.size() == 1, "quantizer: the graph must have exactly one input");
     require(graph.outputs.size() == 1, "quantizer: the graph must have exactly one output");
+    for (std::size_t i = 0; i < graph.nodes.size(); ++i)
+      for (ValueId in : graph.nodes[i].inputs)
+        if (in != kNoValue) consumers_[in].push_back(i);
+    if (given_) return;
     require(!calibration.empty(), "quantizer: no calibration samples");
     for (const Tensor& sample : calibration)
       execute(graph, std::span(&sample, 1),
               [this](ValueId id, TensorView v) { ranges_[id].observe(v.data); });
-    for (std::size_t i = 0; i < graph.nodes.size(); ++i)
-      for (ValueId in : graph.nodes[i].inputs)
-        if (in != kNoValue) consumers_[in].push_back(i);
   }
 
   QuantizedModel run() {
     const ValueId in = graph_.inputs[0];
-    model_.input = add_tensor(in, input_quant(ranges_[in]));
+    model_.input = add_tensor(in, given_ ? given_input_quant() : input_quant(ranges_[in]));
     fused_.assign(graph_.nodes.size(), false);
     for (std::size_t i = 0; i < graph_.nodes.size(); ++i)
       if (!fused_[i]) quantize_node(i);
@@ -220,7 +286,20 @@ class Quantizer {
 
   void quantize_node(std::size_t index) {
     const Node& node = graph_.nodes[index];
+    if (given_ && !is_quantization_op(node.kind) && !keeps_quantization(node.kind))
+      fail(node_label(node) +
+           ": in an already-quantized graph only QuantizeLinear, DequantizeLinear, "
+           "QLinearMatMul, QLinearConv and, between a DequantizeLinear and a QuantizeLinear, "
+           "Relu, MaxPool, Reshape / Flatten and Transpose are supported");
     switch (node.kind) {
+      case OpKind::kQuantizeLinear:
+        return convert_quantize_linear(node);
+      case OpKind::kDequantizeLinear:
+        return convert_dequantize_linear(node);
+      case OpKind::kQLinearMatMul:
+        return convert_qlinear_matmul(node);
+      case OpKind::kQLinearConv:
+        return convert_qlinear_conv(node);
       case OpKind::kGemm:
       case OpKind::kMatMul:
         return quantize_dense(node);
@@ -334,23 +413,23 @@ class Quantizer {
   void quantize_concat(const Node& node) {
     const ops::QuantParams out_q = computed_quant(node.output);
     std::vector<TensorId> inputs;
-    for (std::size_t k = 0; k < node.inputs.size(); ++k) {
-      const TensorId x = input_tensor(node, k);
-      const QTensor t = model_.tensors[x];  // a copy: new_tensor may reallocate
-      if (t.quant.scale == out_q.scale && t.quant.zero_point == out_q.zero_point &&
-          t.quant.lo == out_q.lo && t.quant.hi == out_q.hi) {
-        inputs.push_back(x);
-        continue;
-      }
-      const std::string name = node.name + "/input" + std::to_string(k);
-      const TensorId aligned = new_tensor(name, t.shape, out_q);
-      QRequantize op{t.quant.zero_point,
-                     ops::Rescale::per_tensor(t.quant.scale / out_q.scale, out_q)};
-      model_.nodes.push_back({name, std::move(op), {x}, aligned});
-      inputs.push_back(aligned);
-    }
+    for (std::size_t k = 0; k < node.inputs.size(); ++k)
+      inputs.push_back(
+          requantize_to(input_tensor(node, k), out_q, node.name + "/input" + std::to_string(k)));
     emit(node, QConcat{static_cast<std::size_t>(node.attrs<ConcatAttributes>().axis)},
          std::move(inputs), node.output, out_q);
+  }
+
+  // `x` itself if it already has quantization `quant`, else a new tensor
+  // `name` computed from it by a Requantize node.
+  TensorId requantize_to(TensorId x, const ops::QuantParams& quant, const std::string& name) {
+    const QTensor t = model_.tensors[x];  // a copy: new_tensor may reallocate
+    if (same_quant(t.quant, quant)) return x;
+    const TensorId aligned = new_tensor(name, t.shape, quant);
+    QRequantize op{t.quant.zero_point,
+                   ops::Rescale::per_tensor(t.quant.scale / quant.scale, quant)};
+    model_.nodes.push_back({name, std::move(op), {x}, aligned});
+    return aligned;
   }
 
   static ops::Window2d window_of(const Node& node, const PoolAttributes& a) {
@@ -413,27 +492,55 @@ class Quantizer {
     out = fuse_relu(out, relu);
     const ops::QuantParams in_q = model_.tensors[x].quant;
     const ops::QuantParams out_q = computed_quant(out);
-    QuantizedWeights q =
-        quantize_weights(w, {n, k}, bias, in_q.scale, out_q.scale, options_.per_channel, where);
+    emit_gemm(node, x, quantize_weights(w, {n, k}, bias, in_q.scale, options_.per_channel, where),
+              out, out_q, relu);
+  }
+
+  // The integer parameters of a Gemm / Conv from its input quantization, its
+  // weights and its output quantization: m_n = s_x * s_w[n] / s_y.
+  static ops::MacQuant mac_quant(const ops::QuantParams& in_q, const QuantizedWeights& q,
+                                 const ops::QuantParams& out_q, bool relu) {
+    std::vector<double> m;
+    for (double s : q.scales) m.push_back(in_q.scale * s / out_q.scale);
+    ops::MacQuant mac;
+    mac.input_zero_point = in_q.zero_point;
+    mac.weight_zero_points = q.zero_points;
+    mac.rescale = m.size() == 1 ? ops::Rescale::per_tensor(m[0], out_q, relu)
+                                : ops::Rescale::per_channel(m, out_q, relu);
+    return mac;
+  }
+
+  void emit_gemm(const Node& node, TensorId x, QuantizedWeights q, ValueId out,
+                 const ops::QuantParams& out_q, bool relu) {
     QGemm op;
-    op.quant.input_zero_point = in_q.zero_point;
-    op.quant.rescale = rescale(q.requant_reals, out_q, relu);
+    op.quant = mac_quant(model_.tensors[x].quant, q, out_q, relu);
     op.weights = std::move(q.weights);
+    op.weight_type = q.type;
     op.bias = std::move(q.bias);
     op.weight_scales = std::move(q.scales);
     emit(node, std::move(op), {x}, out, out_q);
   }
 
-  static ops::Rescale rescale(const std::vector<double>& m, const ops::QuantParams& out,
-                              bool relu) {
-    return m.size() == 1 ? ops::Rescale::per_tensor(m[0], out, relu)
-                         : ops::Rescale::per_channel(m, out, relu);
+  void emit_conv(const Node& node, const ConvAttributes& a, TensorId x, QuantizedWeights q,
+                 ValueId out, const ops::QuantParams& out_q, bool relu) {
+    if (a.kernel.size() != 2) fail(node_label(node) + ": only 2-D convolutions are supported");
+    QConv op;
+    const auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
+    op.params.strides = {u(a.strides[0]), u(a.strides[1])};
+    op.params.dilations = {u(a.dilations[0]), u(a.dilations[1])};
+    op.params.pads = {u(a.pads[0]), u(a.pads[1]), u(a.pads[2]), u(a.pads[3])};
+    op.params.groups = u(a.group);
+    op.params.quant = mac_quant(model_.tensors[x].quant, q, out_q, relu);
+    op.weights = std::move(q.weights);
+    op.weight_type = q.type;
+    op.bias = std::move(q.bias);
+    op.weight_scales = std::move(q.scales);
+    emit(node, std::move(op), {x}, out, out_q);
   }
 
   void quantize_conv(const Node& node) {
     const std::string where = "quantizer: node '" + node.name + "'";
     const auto& a = node.attrs<ConvAttributes>();
-    if (a.kernel.size() != 2) fail(where + ": only 2-D Conv is supported");
     const TensorId x = input_tensor(node, 0);
     const Shape& w_shape = graph_.value(node.inputs.at(1)).shape;
     std::vector<float> w = constant_data(node, 1);
@@ -443,20 +550,132 @@ class Quantizer {
     const ValueId out = fuse_relu(node.output, relu);
     const ops::QuantParams in_q = model_.tensors[x].quant;
     const ops::QuantParams out_q = computed_quant(out);
-    QuantizedWeights q = quantize_weights(w, to_ops_shape(w_shape), bias, in_q.scale, out_q.scale,
-                                          options_.per_channel, where);
-    QConv op;
-    const auto u = [](std::int64_t v) { return static_cast<std::size_t>(v); };
-    op.params.strides = {u(a.strides[0]), u(a.strides[1])};
-    op.params.dilations = {u(a.dilations[0]), u(a.dilations[1])};
-    op.params.pads = {u(a.pads[0]), u(a.pads[1]), u(a.pads[2]), u(a.pads[3])};
-    op.params.groups = u(a.group);
-    op.params.quant.input_zero_point = in_q.zero_point;
-    op.params.quant.rescale = rescale(q.requant_reals, out_q, relu);
-    op.weights = std::move(q.weights);
-    op.bias = std::move(q.bias);
-    op.weight_scales = std::move(q.scales);
-    emit(node, std::move(op), {x}, out, out_q);
+    emit_conv(
+        node, a, x,
+        quantize_weights(w, to_ops_shape(w_shape), bias, in_q.scale, options_.per_channel, where),
+        out, out_q, relu);
+  }
+
+  // ---- already-quantized graphs: scales and zero points from the model ----
+
+  // A float input is read by one QuantizeLinear, whose output quantization
+  // it takes; an integer input takes what its first reader declares (every
+  // reader is checked against it when converted).
+  ops::QuantParams given_input_quant() const {
+    const ValueId in = graph_.inputs[0];
+    const Value& v = graph_.value(in);
+    if (consumers_[in].empty()) fail("quantizer: the graph input '" + v.name + "' is not read");
+    const Node& first = graph_.nodes[consumers_[in][0]];
+    if (v.dtype != DType::kFloat32) return declared_input_quant(first);
+    if (consumers_[in].size() != 1 || first.kind != OpKind::kQuantizeLinear)
+      fail("quantizer: the float input '" + v.name +
+           "' of an already-quantized graph must be read by exactly one QuantizeLinear");
+    const auto& a = first.attrs<QuantizeAttributes>();
+    return declared_quant(a.params, a.quantized, node_label(first));
+  }
+
+  // The quantization that `node` declares for its integer input 0.
+  ops::QuantParams declared_input_quant(const Node& node) const {
+    const DType dtype = graph_.value(node.inputs.at(0)).dtype;
+    switch (node.kind) {
+      case OpKind::kDequantizeLinear:
+        return declared_quant(node.attrs<QuantizeAttributes>().params, dtype, node_label(node));
+      case OpKind::kQLinearMatMul:
+        return declared_quant(node.attrs<QLinearMatMulAttributes>().a, dtype, node_label(node));
+      case OpKind::kQLinearConv:
+        return declared_quant(node.attrs<QLinearConvAttributes>().x, dtype, node_label(node));
+      default:
+        fail(node_label(node) + ": reads the integer value '" + graph_.value(node.inputs[0]).name +
+             "' without a scale and zero point for it");
+    }
+  }
+
+  // Input 0 of `node`, which must have been quantized as `node` declares:
+  // the model's integers are shared, so their scale must be too.
+  TensorId declared_input(const Node& node) const {
+    const TensorId x = input_tensor(node, 0);
+    const ops::QuantParams& have = model_.tensors[x].quant;
+    const ops::QuantParams want = declared_input_quant(node);
+    if (!same_quant(have, want))
+      fail(node_label(node) + ": reads '" + model_.tensors[x].name + "' with scale " +
+           std::to_string(want.scale) + " and zero point " + std::to_string(want.zero_point) +
+           ", but it holds scale " + std::to_string(have.scale) + " and zero point " +
+           std::to_string(have.zero_point) + " (a change of scale needs a QuantizeLinear)");
+    return x;
+  }
+
+  // Of the graph input: the input tensor itself. Of a value computed by the
+  // float operators between a DequantizeLinear and this node: that tensor,
+  // requantized if this node asks for other parameters.
+  void convert_quantize_linear(const Node& node) {
+    const auto& a = node.attrs<QuantizeAttributes>();
+    const ops::QuantParams quant = declared_quant(a.params, a.quantized, node_label(node));
+    tensor_of_[node.output] =
+        requantize_to(input_tensor(node, 0), quant, graph_.value(node.output).name);
+  }
+
+  // Its reals stand for the integer tensor itself.
+  void convert_dequantize_linear(const Node& node) {
+    if (graph_.value(node.inputs[0]).kind == ValueKind::kConstant)
+      fail(node_label(node) + ": dequantizes the constant '" + graph_.value(node.inputs[0]).name +
+           "' (QDQ-format weights of a float operator are not supported; QLinearMatMul and "
+           "QLinearConv are)");
+    tensor_of_[node.output] = declared_input(node);
+  }
+
+  void convert_qlinear_matmul(const Node& node) {
+    const auto& a = node.attrs<QLinearMatMulAttributes>();
+    const TensorId x = declared_input(node);
+    const Value& b = graph_.value(node.inputs.at(1));
+    if (model_.tensors[x].shape.size() != 2 || b.shape.size() != 2)
+      fail(node_label(node) + ": only a 2-D input times a 2-D constant is supported, not " +
+           ops::shape_string(model_.tensors[x].shape) + " x " +
+           ops::shape_string(to_ops_shape(b.shape)));
+    const std::vector<float> kn = constant_data(node, 1);
+    const auto k = static_cast<std::size_t>(b.shape[0]), n = static_cast<std::size_t>(b.shape[1]);
+    std::vector<float> nk(n * k);
+    for (std::size_t r = 0; r < n; ++r)
+      for (std::size_t c = 0; c < k; ++c) nk[r * k + c] = kn[c * n + r];
+    const ops::QuantParams out_q = declared_quant(a.y, a.output, node_label(node));
+    bool relu = false;
+    const ValueId out = fuse_qdq_relu(node.output, out_q, relu);
+    emit_gemm(node, x, given_weights(nk, {n, k}, b.dtype, a.b, {}, node_label(node)), out, out_q,
+              relu);
+  }
+
+  void convert_qlinear_conv(const Node& node) {
+    const auto& a = node.attrs<QLinearConvAttributes>();
+    const TensorId x = declared_input(node);
+    const Value& w = graph_.value(node.inputs.at(1));
+    std::vector<float> bias;
+    if (node.inputs.size() > 2 && node.inputs[2] != kNoValue) bias = constant_data(node, 2);
+    const ops::QuantParams out_q = declared_quant(a.y, a.output, node_label(node));
+    bool relu = false;
+    const ValueId out = fuse_qdq_relu(node.output, out_q, relu);
+    emit_conv(node, a.conv, x,
+              given_weights(constant_data(node, 1), to_ops_shape(w.shape), w.dtype, a.w, bias,
+                            node_label(node)),
+              out, out_q, relu);
+  }
+
+  // QLinear output -> DequantizeLinear -> Relu -> QuantizeLinear, both with
+  // the output's parameters, is max(z_y, y) on the integers: fused into the
+  // clamp like a float Relu. Returns the value the fused operator produces.
+  ValueId fuse_qdq_relu(ValueId value, const ops::QuantParams& quant, bool& relu) {
+    relu = false;
+    const auto dequantize = sole_consumer(value, OpKind::kDequantizeLinear);
+    if (!dequantize || !same_quant(declared_input_quant(graph_.nodes[*dequantize]), quant))
+      return value;
+    const auto rectify = sole_consumer(graph_.nodes[*dequantize].output, OpKind::kRelu);
+    if (!rectify) return value;
+    const auto quantize = sole_consumer(graph_.nodes[*rectify].output, OpKind::kQuantizeLinear);
+    if (!quantize) return value;
+    const Node& q = graph_.nodes[*quantize];
+    const auto& qa = q.attrs<QuantizeAttributes>();
+    if (!same_quant(declared_quant(qa.params, qa.quantized, node_label(q)), quant)) return value;
+    for (std::size_t i : {*dequantize, *rectify, *quantize}) fused_[i] = true;
+    relu = true;
+    return q.output;
   }
 
   void quantize_max_pool(const Node& node) {
@@ -468,6 +687,7 @@ class Quantizer {
 
   const Graph& graph_;
   QuantizeOptions options_;
+  bool given_;  // already quantized: scales from the graph, not from calibration
   std::vector<Range> ranges_;
   std::vector<TensorId> tensor_of_;
   std::vector<std::vector<std::size_t>> consumers_;
@@ -476,6 +696,14 @@ class Quantizer {
 };
 
 }  // namespace
+
+bool already_quantized(const Graph& graph) {
+  for (const Node& node : graph.nodes)
+    if (is_quantization_op(node.kind)) return true;
+  for (ValueId in : graph.inputs)
+    if (graph.value(in).dtype != DType::kFloat32) return true;
+  return false;
+}
 
 QuantizedModel quantize(const Graph& graph, std::span<const Tensor> calibration,
                         const QuantizeOptions& options) {

@@ -23,10 +23,23 @@ struct QuantizeOptions {
 // bias), 2-D Conv, each with an optional fused Relu; Relu, MaxPool,
 // AveragePool, GlobalAveragePool (2-D, ceil_mode 0), Reshape, Transpose,
 // Concat, Add / Sub / Mul of two computed tensors, Sigmoid / Tanh /
-// LeakyRelu / Clip (as tables), Softmax over one axis. Anything else
-// (including QDQ / QLinear models) is an Error naming the node and operator.
+// LeakyRelu / Clip (as tables), Softmax over one axis. Anything else is an
+// Error naming the node and operator.
+//
+// An already-quantized graph (already_quantized) is converted as it is,
+// with its own scales and zero points: `calibration` and `options` are not
+// used (docs/quantization.md, "Already-quantized models"). Supported there:
+// QuantizeLinear of the graph input, QLinearMatMul (2-D input, constant 2-D
+// weights), 2-D QLinearConv (optional int32 bias), DequantizeLinear of a
+// computed value, and Relu / MaxPool / Reshape / Transpose between a
+// DequantizeLinear and a QuantizeLinear; activations per tensor, weights per
+// tensor or per output channel, int8 or uint8.
 QuantizedModel quantize(const Graph& graph, std::span<const Tensor> calibration,
                         const QuantizeOptions& options = {});
+
+// True when the graph carries its own quantization: a QuantizeLinear,
+// DequantizeLinear, QLinearMatMul or QLinearConv node, or an integer input.
+bool already_quantized(const Graph& graph);
 
 // Splits a batch [S, ...] into S float32 samples in the shape of the graph's
 // single input (the element count per sample must match). Used for

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +42,11 @@ constexpr std::uint8_t kLastTag = static_cast<std::uint8_t>(OpTag::kTranspose);
 
 OpTag tag_of(const QOp& op) {
   return static_cast<OpTag>(op.index());
+}
+
+// The integer range of a weight type (scale and zero point unused).
+ops::QuantParams weight_range(WeightType type) {
+  return type == WeightType::kUInt8 ? ops::QuantParams::uint8(1.0) : ops::QuantParams::int8(1.0);
 }
 
 // ---- writing -------------------------------------------------------------
@@ -104,9 +110,10 @@ void put_window(ByteWriter& w, const ops::Window2d& win) {
   put_array(w, win.dilations);
   put_array(w, win.pads);
 }
-void put_weight_shapes(ByteWriter& w, const ops::IntTensor& weights,
+void put_weight_shapes(ByteWriter& w, const ops::IntTensor& weights, WeightType type,
                        const std::vector<std::int32_t>& bias, const std::vector<double>& scales) {
   put_shape(w, weights.shape);
+  w.u8(static_cast<std::uint8_t>(type));
   w.u32(static_cast<std::uint32_t>(bias.size()));
   w.u32(static_cast<std::uint32_t>(scales.size()));
   for (double s : scales) put_f64(w, s);
@@ -114,7 +121,7 @@ void put_weight_shapes(ByteWriter& w, const ops::IntTensor& weights,
 
 void put_op(ByteWriter& w, const QGemm& op) {
   put_mac(w, op.quant);
-  put_weight_shapes(w, op.weights, op.bias, op.weight_scales);
+  put_weight_shapes(w, op.weights, op.weight_type, op.bias, op.weight_scales);
 }
 void put_op(ByteWriter& w, const QConv& op) {
   put_array(w, op.params.strides);
@@ -122,7 +129,7 @@ void put_op(ByteWriter& w, const QConv& op) {
   put_array(w, op.params.pads);
   put_size(w, op.params.groups);
   put_mac(w, op.params.quant);
-  put_weight_shapes(w, op.weights, op.bias, op.weight_scales);
+  put_weight_shapes(w, op.weights, op.weight_type, op.bias, op.weight_scales);
 }
 void put_op(ByteWriter& w, const QMaxPool& op) {
   put_window(w, op.params.window);
@@ -174,13 +181,17 @@ void put_op(ByteWriter& w, const QTranspose& op) {
   for (std::size_t p : op.perm) put_size(w, p);
 }
 
-void put_weight_values(ByteWriter& w, const ops::IntTensor& weights,
-                       const std::vector<std::int32_t>& bias, const std::string& node) {
-  for (std::int32_t v : weights.values) {
-    if (v < -128 || v > 127) fail("node '" + node + "': weight " + std::to_string(v) + " not int8");
-    w.u8(static_cast<std::uint8_t>(static_cast<std::int8_t>(v)));
+// One byte per weight: the low 8 bits, read back as the weight type says.
+template <class Op>
+void put_weight_values(ByteWriter& w, const Op& op, const std::string& node) {
+  const ops::QuantParams range = weight_range(op.weight_type);
+  for (std::int32_t v : op.weights.values) {
+    if (v < range.lo || v > range.hi)
+      fail("node '" + node + "': weight " + std::to_string(v) + " not " +
+           weight_type_name(op.weight_type));
+    w.u8(static_cast<std::uint8_t>(v));
   }
-  for (std::int32_t b : bias) put_i32(w, b);
+  for (std::int32_t b : op.bias) put_i32(w, b);
 }
 
 // ---- reading -------------------------------------------------------------
@@ -283,6 +294,10 @@ ops::MacQuant get_mac(ByteReader& r) {
 template <class Op>
 void get_weight_shapes(ByteReader& r, Op& op) {
   op.weights.shape = get_shape(r, "weight shape");
+  const std::uint8_t type = r.u8("weight type");
+  if (type > static_cast<std::uint8_t>(WeightType::kUInt8))
+    fail("unknown weight type " + std::to_string(type));
+  op.weight_type = static_cast<WeightType>(type);
   if (ops::element_count(op.weights.shape) > kMaxWeightElements) fail("weight tensor too large");
   op.bias.resize(get_count(r, 0, "bias length"));
   if (op.bias.size() > kMaxWeightElements) fail("bias too long");
@@ -384,7 +399,10 @@ void get_weight_values(ByteReader& r, Op& op) {
   const std::size_t n = ops::element_count(op.weights.shape);
   const ByteSpan w = r.raw(n, "weight values");
   op.weights.values.resize(n);
-  for (std::size_t i = 0; i < n; ++i) op.weights.values[i] = static_cast<std::int8_t>(w[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    op.weights.values[i] = op.weight_type == WeightType::kUInt8
+                               ? static_cast<std::int32_t>(w[i])
+                               : static_cast<std::int32_t>(static_cast<std::int8_t>(w[i]));
   for (std::int32_t& b : op.bias) b = get_i32(r, "bias value");
 }
 
@@ -420,17 +438,26 @@ void parse_weights(ByteReader& r, QuantizedModel& model) {
 
 // ---- validation ----------------------------------------------------------
 
-void check_weights(const ops::IntTensor& weights, const std::vector<std::int32_t>& bias,
-                   const std::vector<double>& scales, std::size_t channels,
+// Weights and their zero points in the weight type's range, bias and scales
+// one per output channel (or one overall for the scales).
+template <class Op>
+void check_weights(const Op& op, const ops::MacQuant& quant, std::size_t channels,
                    const std::string& where) {
-  weights.validate(where + " weights");
-  if (!bias.empty() && bias.size() != channels)
-    fail(where + ": bias has " + std::to_string(bias.size()) + " values for " +
+  op.weights.validate(where + " weights");
+  const ops::QuantParams range = weight_range(op.weight_type);
+  const auto in_range = [&range](std::int32_t v) { return v >= range.lo && v <= range.hi; };
+  if (!std::all_of(op.weights.values.begin(), op.weights.values.end(), in_range))
+    fail(where + ": a weight is outside the " + weight_type_name(op.weight_type) + " range");
+  if (!std::all_of(quant.weight_zero_points.begin(), quant.weight_zero_points.end(), in_range))
+    fail(where + ": a weight zero point is outside the " + weight_type_name(op.weight_type) +
+         " range");
+  if (!op.bias.empty() && op.bias.size() != channels)
+    fail(where + ": bias has " + std::to_string(op.bias.size()) + " values for " +
          std::to_string(channels) + " output channels");
-  if (scales.size() != 1 && scales.size() != channels)
-    fail(where + ": " + std::to_string(scales.size()) + " weight scales for " +
+  if (op.weight_scales.size() != 1 && op.weight_scales.size() != channels)
+    fail(where + ": " + std::to_string(op.weight_scales.size()) + " weight scales for " +
          std::to_string(channels) + " output channels");
-  for (double s : scales)
+  for (double s : op.weight_scales)
     if (!(s > 0)) fail(where + ": weight scale not positive");
 }
 
@@ -490,14 +517,14 @@ void validate_node(const QuantizedModel& model, const QNode& node) {
            ops::shape_string(g->weights.shape));
     const std::size_t n = g->weights.shape[0];
     g->quant.validate(n, where);
-    check_weights(g->weights, g->bias, g->weight_scales, n, where);
+    check_weights(*g, g->quant, n, where);
     check_shape({x.shape[0], n}, y, where);
   } else if (const auto* c = std::get_if<QConv>(&node.op)) {
     require_inputs(node, 1, where);
     if (c->weights.rank() != 4) fail(where + ": weights are not 4-D");
     const std::size_t m = c->weights.shape[0];
     c->params.quant.validate(m, where);
-    check_weights(c->weights, c->bias, c->weight_scales, m, where);
+    check_weights(*c, c->params.quant, m, where);
     check_shape(c->params.output_shape(x.shape, c->weights.shape), y, where);
   } else if (const auto* p = std::get_if<QMaxPool>(&node.op)) {
     require_inputs(node, 1, where);
@@ -557,6 +584,10 @@ void validate_node(const QuantizedModel& model, const QNode& node) {
 }
 
 }  // namespace
+
+const char* weight_type_name(WeightType type) {
+  return type == WeightType::kUInt8 ? "uint8" : "int8";
+}
 
 const char* op_name(const QOp& op) {
   switch (tag_of(op)) {
@@ -634,10 +665,8 @@ Bytes serialize_architecture(const QuantizedModel& model) {
 Bytes serialize_weights(const QuantizedModel& model) {
   ByteWriter w;
   for (const QNode& n : model.nodes) {
-    if (const auto* g = std::get_if<QGemm>(&n.op))
-      put_weight_values(w, g->weights, g->bias, n.name);
-    if (const auto* c = std::get_if<QConv>(&n.op))
-      put_weight_values(w, c->weights, c->bias, n.name);
+    if (const auto* g = std::get_if<QGemm>(&n.op)) put_weight_values(w, *g, n.name);
+    if (const auto* c = std::get_if<QConv>(&n.op)) put_weight_values(w, *c, n.name);
   }
   return w.take();
 }
@@ -737,17 +766,15 @@ std::string describe_json(const QuantizedModel& model) {
         << op_name(n.op) << "\", \"inputs\": [";
     for (std::size_t k = 0; k < n.inputs.size(); ++k) out << (k ? ", " : "") << n.inputs[k];
     out << "], \"output\": " << n.output;
-    const auto weights_json = [&](const ops::IntTensor& w, const std::vector<std::int32_t>& bias,
-                                  const std::vector<double>& scales) {
+    const auto weights_json = [&](const auto& op) {
       out << ", \"weight_shape\": ";
-      shape_json(w.shape);
-      out << ", \"bias\": " << (bias.empty() ? "false" : "true")
-          << ", \"weight_scales\": " << scales.size();
+      shape_json(op.weights.shape);
+      out << ", \"weight_type\": \"" << weight_type_name(op.weight_type)
+          << "\", \"bias\": " << (op.bias.empty() ? "false" : "true")
+          << ", \"weight_scales\": " << op.weight_scales.size();
     };
-    if (const auto* g = std::get_if<QGemm>(&n.op))
-      weights_json(g->weights, g->bias, g->weight_scales);
-    if (const auto* c = std::get_if<QConv>(&n.op))
-      weights_json(c->weights, c->bias, c->weight_scales);
+    if (const auto* g = std::get_if<QGemm>(&n.op)) weights_json(*g);
+    if (const auto* c = std::get_if<QConv>(&n.op)) weights_json(*c);
     out << '}';
   }
   out << "\n  ]\n}\n";

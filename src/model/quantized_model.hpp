@@ -34,18 +34,28 @@ struct QTensor {
   ops::QuantParams quant;
 };
 
-// Y = gemm(X, weights [N, K], bias): Gemm / MatMul (+ constant Add) (+ Relu).
+// The integer type of Gemm / Conv weights. The quantizer makes symmetric
+// int8 weights; an already-quantized ONNX model may bring uint8 weights with
+// a zero point (ONNX QLinearConv / QLinearMatMul allow both).
+enum class WeightType : std::uint8_t { kInt8, kUInt8 };
+
+const char* weight_type_name(WeightType type);
+
+// Y = gemm(X, weights [N, K], bias): Gemm / MatMul (+ constant Add) (+ Relu),
+// or QLinearMatMul.
 struct QGemm {
   ops::MacQuant quant;
-  ops::IntTensor weights;             // int8, [N, K]
+  ops::IntTensor weights;  // [N, K], values and zero points in weight_type's range
+  WeightType weight_type = WeightType::kInt8;
   std::vector<std::int32_t> bias;     // empty or N values, scale s_x * s_w[n]
   std::vector<double> weight_scales;  // 1 or N (per output channel)
 };
 
-// Y = conv(X, weights [M, C / groups, kH, kW], bias) (+ Relu).
+// Y = conv(X, weights [M, C / groups, kH, kW], bias) (+ Relu), or QLinearConv.
 struct QConv {
   ops::ConvParams params;
-  ops::IntTensor weights;
+  ops::IntTensor weights;  // values and zero points in weight_type's range
+  WeightType weight_type = WeightType::kInt8;
   std::vector<std::int32_t> bias;
   std::vector<double> weight_scales;
 };
@@ -125,11 +135,14 @@ struct QuantizedModel {
 // Canonical binary forms, version kQuantizedModelVersion, little-endian.
 // The architecture is everything except weight and bias values (shapes,
 // scales, zero points, multipliers, shifts, pool geometry): it is public and
-// its SHA-256 names the model's shape. The weights are the int8 weight and
-// int32 bias values, node by node, in the order of the architecture.
+// its SHA-256 names the model's shape. The weights are the 8-bit weight
+// values (one byte each, signed or unsigned as the node's weight type says)
+// and int32 bias values, node by node, in the order of the architecture.
 // Parsing is strict: wrong magic, version, an out-of-range field, trailing
 // bytes or truncation are Errors; the parsed model is validated.
-inline constexpr std::uint32_t kQuantizedModelVersion = 1;
+// Version 2 added the weight type of Gemm / Conv (version 1 files, all int8,
+// are rejected: re-run `zkinfer quantize`).
+inline constexpr std::uint32_t kQuantizedModelVersion = 2;
 
 Bytes serialize_architecture(const QuantizedModel& model);
 Bytes serialize_weights(const QuantizedModel& model);

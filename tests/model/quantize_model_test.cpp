@@ -347,6 +347,30 @@ TEST(QuantizedModelFormat, RejectsInvalidFields) {
   EXPECT_THROW(serialize(q), Error);
 }
 
+TEST(QuantizedModelFormat, Uint8WeightsWithZeroPointRoundTrip) {
+  // The last Gemm's int8 weights w as uint8 w + 128 with zero point 128: the
+  // same integers after centring, so the same outputs.
+  const QuantizedModel q = chain_model();
+  QuantizedModel shifted = q;
+  auto& gemm = std::get<QGemm>(shifted.nodes.back().op);
+  gemm.weight_type = WeightType::kUInt8;
+  for (std::int32_t& w : gemm.weights.values) w += 128;
+  gemm.quant.weight_zero_points = {128};
+  const QuantizedModel back = parse_quantized_model(serialize(shifted));
+  EXPECT_EQ(std::get<QGemm>(back.nodes.back().op).weight_type, WeightType::kUInt8);
+  EXPECT_EQ(std::get<QGemm>(back.nodes.back().op).weights.values, gemm.weights.values);
+  EXPECT_NE(architecture_digest(back), architecture_digest(q));
+  const Tensor x = random_inputs(chain_graph(), 1, 9)[0];
+  EXPECT_EQ(execute_quantized(back, quantize_input(back, x)).output(back).values,
+            execute_quantized(q, quantize_input(q, x)).output(q).values);
+  // Weights and zero points are checked against the weight type's range.
+  gemm.weights.values[0] = -1;
+  EXPECT_THROW(serialize(shifted), Error);
+  gemm.weights.values[0] = 0;
+  gemm.quant.weight_zero_points = {256};
+  EXPECT_THROW(serialize(shifted), Error);
+}
+
 TEST(QuantizedModelFormat, DigestCoversArchitectureNotWeights) {
   const QuantizedModel q = chain_model();
   QuantizedModel other_weights = q;
