@@ -20,7 +20,10 @@ constexpr std::size_t kMaxCardBytes = std::size_t{1} << 26;
 
 template <class Op>
 void append_parameters(const Op& op, bool with_values, ModelMessage& message) {
-  message.segments.push_back({hash::ValueKind::kInt8, op.weights.values.size()});
+  const hash::ValueKind weight_kind = op.weight_type == model::WeightType::kUInt8
+                                          ? hash::ValueKind::kUint8
+                                          : hash::ValueKind::kInt8;
+  message.segments.push_back({weight_kind, op.weights.values.size()});
   message.segments.push_back({hash::ValueKind::kInt32, op.bias.size()});
   if (!with_values) return;
   message.values.insert(message.values.end(), op.weights.values.begin(), op.weights.values.end());

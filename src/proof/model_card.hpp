@@ -21,12 +21,15 @@ namespace zkinfer::proof {
 // layout (model_message); a change of the layout is a new version.
 inline constexpr std::uint32_t kModelFormatVersion = 1;
 
-// The SHA-256 architecture digest as 8 field elements (32-bit little-endian
+inline constexpr std::size_t kArchPrefixElements = 8;
+
+// The SHA-256 architecture digest as kArchPrefixElements field elements (32-bit little-endian
 // limbs, each below p, so the encoding is injective).
 std::vector<field::Goldilocks> arch_prefix(const hash::Digest& arch_digest);
 
 // The committed message of a model: for every node with parameters, in node
-// order, its weights (int8) and then its biases (int32), as public segments
+// order, its weights (int8 or uint8, as the model declares) and then its
+// biases (int32), as public segments
 // and the values in the same order.
 struct ModelMessage {
   std::vector<hash::MessageSegment> segments;

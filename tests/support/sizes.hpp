@@ -8,8 +8,10 @@ namespace zkinfer::testing {
 // run at 2^16 so the suite stays within CI's time.
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr unsigned kLargeLogSize = 16;
+inline constexpr bool kSanitized = true;
 #else
 inline constexpr unsigned kLargeLogSize = 20;
+inline constexpr bool kSanitized = false;
 #endif
 
 }  // namespace zkinfer::testing

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "proof/inference.hpp"
+
+#include "base/error.hpp"
+#include "model/int_executor.hpp"
+#include "pcs/ligero.hpp"
+#include "proof/input.hpp"
+
+namespace zkinfer::proof {
+namespace {
+
+using field::Goldilocks;
+using sumcheck::BaseWitness;
+
+constexpr std::uint32_t kProofMagic = 0x46504b5a;  // "ZKPF"
+// The widest range table the batch builds (2^16 multiplicity slots); wider
+// checks are split into limbs of this width.
+constexpr unsigned kMaxTableBits = 16;
+const std::string kModelIdPrefix = "model-id/";
+const std::string kInputPrefix = "input/";
+const std::string kRangePrefix = "ranges/";
+
+std::string node_prefix(std::size_t node) {
+  return "node/" + std::to_string(node) + "/";
+}
+
+std::int64_t signed_value(Goldilocks g) {
+  const std::uint64_t v = g.value();
+  return v > Goldilocks::kModulus / 2 ? -static_cast<std::int64_t>(Goldilocks::kModulus - v)
+                                      : static_cast<std::int64_t>(v);
+}
+
+void write_values(BaseWitness<Challenge>& witness, Slot first,
+                  std::span<const std::int32_t> values) {
+  for (std::size_t i = 0; i < values.size(); ++i)
+    witness.at(first + i) = Goldilocks::from_i64(values[i]);
+}
+
+Bytes statement_bytes(const Statement& statement) {
+  ByteWriter w;
+  statement.write(w);
+  return w.take();
+}
+
+}  // namespace
+
+// ---- Statement and file -------------------------------------------------------------
+
+void Statement::write(ByteWriter& w) const {
+  w.u32(kProofFormatVersion);
+  hash::write_poseidon2_digest(w, model_id);
+  w.raw(arch_digest.bytes);
+  hash::write_poseidon2_digest(w, input_commitment);
+  w.u64(output.size());
+  for (std::int32_t v : output) w.u32(static_cast<std::uint32_t>(v));
+}
+
+Statement Statement::read(ByteReader& r) {
+  const std::uint32_t version = r.u32("proof format version");
+  if (version != kProofFormatVersion)
+    fail("proof format version " + std::to_string(version) + " unsupported (expected " +
+         std::to_string(kProofFormatVersion) + ")");
+  Statement s;
+  s.model_id = hash::read_poseidon2_digest(r);
+  const ByteSpan arch = r.raw(s.arch_digest.bytes.size(), "architecture digest");
+  std::copy(arch.begin(), arch.end(), s.arch_digest.bytes.begin());
+  s.input_commitment = hash::read_poseidon2_digest(r);
+  const std::uint64_t count = r.u64("output length");
+  if (count > r.remaining() / 4) fail("output length exceeds the proof");
+  s.output.resize(static_cast<std::size_t>(count));
+  for (std::int32_t& v : s.output) v = static_cast<std::int32_t>(r.u32("output value"));
+  return s;
+}
+
+Bytes serialize_proof(const InferenceProof& proof) {
+  ByteWriter w;
+  w.u32(kProofMagic);
+  proof.statement.write(w);
+  w.raw(proof.commitment.root.bytes);
+  for (const Bytes* part : {&proof.sub_proofs, &proof.constraint_proof}) {
+    w.u64(part->size());
+    w.raw(*part);
+  }
+  return w.take();
+}
+
+InferenceProof parse_proof(ByteSpan bytes) {
+  ByteReader r(bytes);
+  if (r.u32("proof magic") != kProofMagic) fail("not a zkinfer proof (bad magic)");
+  InferenceProof proof;
+  proof.statement = Statement::read(r);
+  const ByteSpan root = r.raw(proof.commitment.root.bytes.size(), "commitment");
+  std::copy(root.begin(), root.end(), proof.commitment.root.bytes.begin());
+  for (Bytes* part : {&proof.sub_proofs, &proof.constraint_proof}) {
+    const std::uint64_t size = r.u64("proof part length");
+    if (size > r.remaining()) fail("proof part length exceeds the file");
+    const ByteSpan bytes_of_part = r.raw(static_cast<std::size_t>(size), "proof part");
+    part->assign(bytes_of_part.begin(), bytes_of_part.end());
+  }
+  r.expect_end("proof");
+  return proof;
+}
+
+// ---- The circuit ----------------------------------------------------------------------
+
+InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
+    : arch_(architecture) {
+  arch_.validate();
+  const auto elements = [&](model::TensorId id) {
+    return ops::element_count(arch_.tensors[id].shape);
+  };
+  tensor_slots_.assign(arch_.tensors.size(), 0);
+  tensor_slots_[arch_.input] = layout_.allocate(elements(arch_.input));
+  lookup::RangeCheckRequests requests;
+  gkr::MessageSlots model_values;
+  for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
+    const model::QNode& node = arch_.nodes[i];
+    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
+      const std::size_t outputs = g->weights.shape.at(0), inner = g->weights.shape.at(1);
+      const ops::GemmShape shape{elements(node.inputs[0]) / inner, inner, outputs};
+      ops::GemmOperands operands;
+      operands.input = tensor_slots_[node.inputs[0]];
+      operands.weight = layout_.allocate(outputs * inner);
+      operands.has_bias = !g->bias.empty();
+      operands.bias = layout_.allocate(g->bias.size());
+      model_values.segment_first.push_back(operands.weight);
+      model_values.segment_first.push_back(operands.bias);
+      GemmNode gemm{i, operands.weight, operands.bias,
+                    ops::GemmLayout::allocate(layout_, shape, g->quant, operands)};
+      tensor_slots_[node.output] = gemm.gemm.output();
+      requests.append(gemm.gemm.range_checks());
+      gemms_.push_back(std::move(gemm));
+    } else if (std::holds_alternative<model::QReshape>(node.op)) {
+      tensor_slots_[node.output] = tensor_slots_[node.inputs[0]];  // same values, same order
+    } else {
+      fail("node '" + node.name + "' (" + model::op_name(node.op) +
+           "): no proof for this operator yet (proven today: Gemm / MatMul with requantization "
+           "and fused ReLU, Reshape / Flatten)");
+    }
+  }
+  model_shape_ = {kArchPrefixElements, model_message(arch_, false).segments};
+  model_sponge_ = gkr::allocate(layout_, model_shape_, model_values);
+  input_shape_ = {0, {{input_kind(arch_), elements(arch_.input)}}};
+  input_sponge_ = gkr::allocate(layout_, input_shape_, {{tensor_slots_[arch_.input]}});
+  add_range_checks(gkr::range_checks(model_shape_, model_sponge_), requests);
+  add_range_checks(gkr::range_checks(input_shape_, input_sponge_), requests);
+  ranges_ = lookup::RangeCheckBatch<Challenge>::allocate(layout_, std::move(requests));
+}
+
+void InferenceCircuit::add_range_checks(const std::vector<gkr::RangeCheck>& checks,
+                                        lookup::RangeCheckRequests& requests) {
+  for (const gkr::RangeCheck& c : checks) {
+    if (c.bits <= kMaxTableBits) {
+      for (std::size_t i = 0; i < c.count; ++i) requests.add(c.bits, {c.first + i, 1, c.offset});
+      continue;
+    }
+    LimbedRange limbed{c, 0, (c.bits + kMaxTableBits - 1) / kMaxTableBits};
+    limbed.limbs = layout_.allocate(c.count * limbed.limbs_per_value);
+    for (std::size_t i = 0; i < c.count; ++i) {
+      for (std::size_t t = 0; t < limbed.limbs_per_value; ++t) {
+        const auto bits =
+            static_cast<unsigned>(std::min<std::size_t>(kMaxTableBits, c.bits - t * kMaxTableBits));
+        requests.add(bits, {limbed.limbs + i * limbed.limbs_per_value + t, 1, 0});
+      }
+    }
+    limbed_.push_back(limbed);
+  }
+}
+
+Slot InferenceCircuit::weight_slot(std::size_t node) const {
+  for (const GemmNode& g : gemms_)
+    if (g.node == node) return g.weights;
+  fail("node " + std::to_string(node) + " has no weights");
+}
+
+Slot InferenceCircuit::bias_slot(std::size_t node) const {
+  for (const GemmNode& g : gemms_)
+    if (g.node == node) return g.bias;
+  fail("node " + std::to_string(node) + " has no bias");
+}
+
+hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const {
+  hash::TranscriptSchema schema("zkinfer-inference/v1");
+  ligero.schema_commitment(schema);
+  for (const GemmNode& g : gemms_) g.gemm.append_schema(schema, node_prefix(g.node));
+  gkr::append_schema(schema, kModelIdPrefix, model_shape_);
+  gkr::append_schema(schema, kInputPrefix, input_shape_);
+  ranges_.append_schema(schema, kRangePrefix);
+  ligero.schema_proof(schema);
+  return schema;
+}
+
+Bytes InferenceCircuit::parameters() const {
+  ByteWriter w;
+  w.u32(kProofFormatVersion);
+  w.u64(layout_.size());
+  model_shape_.write(w);
+  input_shape_.write(w);
+  return w.take();
+}
+
+Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPackage& package,
+                                 const ops::IntTensor& input,
+                                 const hash::CommitmentSalt& input_salt,
+                                 const std::function<void(BaseWitness<Challenge>&)>& tamper) const {
+  if (model::serialize_architecture(package.model) != model::serialize_architecture(arch_))
+    fail("prover: the package's model does not have this circuit's architecture");
+  witness.assign(layout_.size(), Goldilocks());
+  std::vector<ops::IntTensor> values(arch_.tensors.size());
+  values[arch_.input] = input;
+  write_values(witness, tensor_slots_[arch_.input], input.values);
+  for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
+    const model::QNode& node = package.model.nodes[i];
+    ops::IntTensor& out = values[node.output];
+    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
+      const GemmNode& gemm = *std::find_if(gemms_.begin(), gemms_.end(),
+                                           [&](const GemmNode& n) { return n.node == i; });
+      write_values(witness, gemm.weights, g->weights.values);
+      write_values(witness, gemm.bias, g->bias);
+      const ops::GemmShape& shape = gemm.gemm.shape();
+      const ops::IntTensor x{{shape.rows, shape.inner}, values[node.inputs[0]].values};
+      out = gemm.gemm.fill(witness, x, g->weights, g->bias);
+    } else {
+      out.values = values[node.inputs[0]].values;
+    }
+    out.shape = arch_.tensors[node.output].shape;
+  }
+  const ops::IntTensor& output = values[arch_.output];
+  if (output.values != model::execute_quantized(package.model, input).output(package.model).values)
+    fail("prover: the circuit's output differs from the integer reference executor (a bug)");
+
+  Statement statement;
+  statement.arch_digest = model::architecture_digest(arch_);
+  statement.model_id = gkr::fill(witness, model_shape_, model_sponge_, hash::kModelCommitmentTag,
+                                 package.salt, arch_prefix(statement.arch_digest));
+  statement.input_commitment =
+      gkr::fill(witness, input_shape_, input_sponge_, hash::kInputCommitmentTag, input_salt, {});
+  statement.output = output.values;
+  if (tamper) tamper(witness);
+
+  for (const LimbedRange& l : limbed_) {
+    for (std::size_t i = 0; i < l.check.count; ++i) {
+      const std::int64_t v = signed_value(witness.at(l.check.first + i)) + l.check.offset;
+      if (v < 0 || v >= (std::int64_t{1} << l.check.bits))
+        fail("prover: committed value outside its " + std::to_string(l.check.bits) + "-bit range");
+      for (std::size_t t = 0; t < l.limbs_per_value; ++t)
+        witness.at(l.limbs + i * l.limbs_per_value + t) = Goldilocks::from_i64(
+            (v >> (t * kMaxTableBits)) & ((std::int64_t{1} << kMaxTableBits) - 1));
+    }
+  }
+  ranges_.fill(witness);
+  return statement;
+}
+
+void InferenceCircuit::prove(const BaseWitness<Challenge>& witness, hash::Transcript& transcript,
+                             ByteWriter& out) const {
+  for (const GemmNode& g : gemms_)
+    g.gemm.prove(witness, transcript, node_prefix(g.node)).write(out);
+  gkr::prove(model_shape_, model_sponge_, witness, transcript, kModelIdPrefix).write(out);
+  gkr::prove(input_shape_, input_sponge_, witness, transcript, kInputPrefix).write(out);
+  ranges_.prove(witness, transcript, kRangePrefix).write(out);
+}
+
+void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
+                                 hash::Transcript& transcript, pcs::Constraints& cs) const {
+  const std::size_t outputs = ops::element_count(arch_.tensors[arch_.output].shape);
+  if (statement.output.size() != outputs)
+    fail("statement: " + std::to_string(statement.output.size()) +
+         " output values, the model has " + std::to_string(outputs));
+  for (const GemmNode& g : gemms_)
+    g.gemm.verify(g.gemm.read_proof(in), transcript, node_prefix(g.node), cs);
+  const gkr::SpongeStatement model_id{hash::kModelCommitmentTag, arch_prefix(statement.arch_digest),
+                                      statement.model_id};
+  gkr::verify(model_shape_, model_sponge_, model_id, gkr::SpongeProof::read(in, model_shape_),
+              transcript, kModelIdPrefix, cs);
+  const gkr::SpongeStatement input{hash::kInputCommitmentTag, {}, statement.input_commitment};
+  gkr::verify(input_shape_, input_sponge_, input, gkr::SpongeProof::read(in, input_shape_),
+              transcript, kInputPrefix, cs);
+  ranges_.verify(ranges_.read_proof(in), transcript, kRangePrefix, cs);
+
+  for (const LimbedRange& l : limbed_) {
+    for (std::size_t i = 0; i < l.check.count; ++i) {
+      pcs::LinearForm form = pcs::LinearForm::constant_value(Challenge::from_i64(l.check.offset));
+      form.add_term(l.check.first + i, Challenge::one());
+      for (std::size_t t = 0; t < l.limbs_per_value; ++t)
+        form.add_term(l.limbs + i * l.limbs_per_value + t,
+                      -Challenge::from_u64(std::uint64_t{1} << (t * kMaxTableBits)));
+      cs.require_zero(std::move(form));
+    }
+  }
+  const Slot output = tensor_slots_[arch_.output];
+  for (std::size_t i = 0; i < outputs; ++i) {
+    pcs::LinearForm form =
+        pcs::LinearForm::constant_value(-Challenge::from_i64(statement.output[i]));
+    form.add_term(output + i, Challenge::one());
+    cs.require_zero(std::move(form));
+  }
+}
+
+// ---- Prover and verifier ----------------------------------------------------------------
+
+ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& input,
+                            const ProverTamper& tamper) {
+  // The prover builds its circuit from the public architecture, exactly as
+  // the verifier will from the card.
+  const InferenceCircuit circuit(
+      model::parse_architecture_bytes(model::serialize_architecture(package.model)));
+  const pcs::Ligero ligero;
+  ProveResult result;
+  result.input_salt = hash::draw_commitment_salt();
+  BaseWitness<Challenge> witness;
+  result.proof.statement =
+      circuit.fill(witness, package, input, result.input_salt,
+                   tamper.witness ? [&](BaseWitness<Challenge>& w) { tamper.witness(circuit, w); }
+                                  : std::function<void(BaseWitness<Challenge>&)>{});
+  result.output = {package.model.tensors[package.model.output].shape,
+                   result.proof.statement.output};
+
+  hash::Transcript transcript(circuit.schema(ligero), statement_bytes(result.proof.statement),
+                              circuit.parameters());
+  pcs::CommitResult committed = ligero.commit(witness, circuit.layout());
+  ligero.absorb_commitment(committed.commitment, transcript);
+  result.proof.commitment = committed.commitment;
+  hash::Transcript replay = transcript;
+  ByteWriter body;
+  circuit.prove(witness, transcript, body);
+  // The constraints the verifier will derive, from a replay of its side.
+  pcs::Constraints cs;
+  ByteReader sub_proofs(body.bytes());
+  circuit.constrain(result.proof.statement, sub_proofs, replay, cs);
+  sub_proofs.expect_end("sub-proofs");
+  result.proof.constraint_proof = ligero.prove(std::move(committed.prover_data), cs, transcript);
+  transcript.finish();
+  result.proof.sub_proofs = body.take();
+  return result;
+}
+
+Verdict verify_inference(const ModelCard& card, const InferenceProof& proof) {
+  const Statement& statement = proof.statement;
+  if (statement.model_id != card.model_id)
+    return {false, "the proof is about model_id " + digest_hex(statement.model_id) +
+                       ", the card certifies " + digest_hex(card.model_id)};
+  if (statement.arch_digest != card.arch_digest)
+    return {false, "the proof is about another architecture than the card's"};
+  try {
+    const InferenceCircuit circuit(card.architecture);
+    const pcs::Ligero ligero;
+    hash::Transcript transcript(circuit.schema(ligero), statement_bytes(statement),
+                                circuit.parameters());
+    ligero.absorb_commitment(proof.commitment, transcript);
+    ByteReader reader(proof.sub_proofs);
+    pcs::Constraints cs;
+    circuit.constrain(statement, reader, transcript, cs);
+    reader.expect_end("sub-proofs");
+    if (!ligero.verify(proof.commitment, circuit.layout(), cs, proof.constraint_proof, transcript))
+      return {false,
+              "the committed witness does not satisfy the model's relations for this statement"};
+    transcript.finish();
+    return {true, ""};
+  } catch (const Error& e) {
+    return {false, std::string("malformed proof: ") + e.what()};
+  }
+}
+
+}  // namespace zkinfer::proof

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gkr/sponge_circuit.hpp"
+#include "lookup/range_batch.hpp"
+#include "ops/gemm_proof.hpp"
+#include "pcs/ligero.hpp"
+#include "proof/model_card.hpp"
+
+// The zero-knowledge proof of one inference (DESIGN §1–2, docs/proof-design.md):
+// the certified model behind `model_id`, run by the integer reference
+// executor on the input behind `input_commitment`, gives the disclosed output.
+//
+// One ZK-Ligero commitment holds the weights, the input, every activation,
+// the operator advice, both sponge traces and every pad. The transcript
+// absorbs the statement first, then the commitment; then come, in order, the
+// operator proofs (node by node), the in-circuit model_id and
+// input_commitment, one LogUp-GKR over every range check of the model, and
+// the Ligero proof of all the constraints those sub-proofs leave. The
+// disclosed output is pinned by linear constraints on the output's slots.
+namespace zkinfer::proof {
+
+using pcs::Challenge;
+using sumcheck::Slot;
+
+// Version of the proof format and of the circuit it describes.
+inline constexpr std::uint32_t kProofFormatVersion = 1;
+
+// What the verifier knows and the proof is about.
+struct Statement {
+  hash::Poseidon2Digest model_id{};
+  hash::Digest arch_digest;
+  hash::Poseidon2Digest input_commitment{};
+  std::vector<std::int32_t> output;  // the disclosed output tensor, quantized
+
+  void write(ByteWriter& w) const;
+  static Statement read(ByteReader& r);
+  bool operator==(const Statement&) const = default;
+};
+
+struct InferenceProof {
+  Statement statement;
+  pcs::Commitment commitment;
+  Bytes sub_proofs;        // operators, model_id, input_commitment, range checks
+  Bytes constraint_proof;  // ZK-Ligero, over every constraint the sub-proofs leave
+};
+
+// The canonical file: magic "ZKPF", statement (starting with the format
+// version), commitment, then the two parts, each length-prefixed. Strict:
+// any other bytes are an Error.
+Bytes serialize_proof(const InferenceProof& proof);
+InferenceProof parse_proof(ByteSpan bytes);
+
+// The public plan of a proof, built the same way by both sides from the
+// architecture alone: every slot of the witness and every sub-protocol.
+// Fails with an Error naming the node for an operator that cannot be proven
+// yet.
+class InferenceCircuit {
+ public:
+  explicit InferenceCircuit(const model::QuantizedModel& architecture);
+  InferenceCircuit(const InferenceCircuit&) = delete;
+  InferenceCircuit& operator=(const InferenceCircuit&) = delete;
+
+  const model::QuantizedModel& architecture() const { return arch_; }
+  const sumcheck::WitnessLayout& layout() const { return layout_; }
+  // First slot of a tensor's values (row-major), of a node's weights and bias.
+  Slot tensor_slot(model::TensorId id) const { return tensor_slots_.at(id); }
+  Slot weight_slot(std::size_t node) const;
+  Slot bias_slot(std::size_t node) const;
+
+  hash::TranscriptSchema schema(const pcs::Ligero& ligero) const;
+  Bytes parameters() const;
+
+  // Prover, before the commitment: the whole witness from the private model,
+  // the quantized input and the two salts. Returns the statement it proves.
+  Statement fill(sumcheck::BaseWitness<Challenge>& witness, const ModelPackage& package,
+                 const ops::IntTensor& input, const hash::CommitmentSalt& input_salt,
+                 const std::function<void(sumcheck::BaseWitness<Challenge>&)>& tamper) const;
+
+  // Prover: the sub-proofs, in transcript order.
+  void prove(const sumcheck::BaseWitness<Challenge>& witness, hash::Transcript& transcript,
+             ByteWriter& out) const;
+  // Verifier (and the prover's replay): parses the sub-proofs from `in` and
+  // appends every constraint they and the statement leave.
+  void constrain(const Statement& statement, ByteReader& in, hash::Transcript& transcript,
+                 pcs::Constraints& cs) const;
+
+ private:
+  struct GemmNode {
+    std::size_t node = 0;
+    Slot weights = 0, bias = 0;
+    ops::GemmLayout gemm;
+  };
+  // A range check wider than the batch's tables, split into 16-bit limbs:
+  // value + offset = sum_t 2^(16 t) limb_t.
+  struct LimbedRange {
+    gkr::RangeCheck check;
+    Slot limbs = 0;
+    std::size_t limbs_per_value = 0;
+  };
+
+  void add_range_checks(const std::vector<gkr::RangeCheck>& checks,
+                        lookup::RangeCheckRequests& requests);
+
+  model::QuantizedModel arch_;
+  sumcheck::WitnessLayout layout_;
+  std::vector<Slot> tensor_slots_;
+  std::vector<GemmNode> gemms_;
+  gkr::SpongeShape model_shape_, input_shape_;
+  gkr::SpongeSlots model_sponge_, input_sponge_;
+  std::vector<LimbedRange> limbed_;
+  lookup::RangeCheckBatch<Challenge> ranges_;
+};
+
+// Test-only: corrupts the witness after the honest prover filled it and
+// before it is committed; the proof then runs honestly. Never set in
+// production.
+struct ProverTamper {
+  std::function<void(const InferenceCircuit&, sumcheck::BaseWitness<Challenge>&)> witness;
+};
+
+struct ProveResult {
+  InferenceProof proof;
+  ops::IntTensor output;              // equal to the integer reference executor's
+  hash::CommitmentSalt input_salt{};  // for the input's owner
+};
+
+ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& input,
+                            const ProverTamper& tamper = {});
+
+struct Verdict {
+  bool accepted = false;
+  std::string reason;  // why not, for people
+};
+
+// Accepts iff the proof shows the statement for the card's model. Never
+// throws on a malformed proof: that is a rejection with its reason.
+Verdict verify_inference(const ModelCard& card, const InferenceProof& proof);
+
+}  // namespace zkinfer::proof
