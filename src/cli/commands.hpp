@@ -18,6 +18,9 @@ void add_selfcheck_command(CLI::App& app, int& exit_code);
 void add_params_command(CLI::App& app, int& exit_code);
 void add_quantize_command(CLI::App& app, int& exit_code);
 void add_commit_command(CLI::App& app, int& exit_code);
+void add_prove_command(CLI::App& app, int& exit_code);
+void add_verify_command(CLI::App& app, int& exit_code);
+void add_inspect_command(CLI::App& app, int& exit_code);
 void add_log_command(CLI::App& app, int& exit_code);
 void add_receipt_command(CLI::App& app, int& exit_code);
 

@@ -10,6 +10,7 @@
 
 #include "audit/base64.hpp"
 #include "audit/postgres_store.hpp"
+#include "audit/receipt.hpp"
 #include "audit/sqlite_store.hpp"
 #include "audit/witness.hpp"
 #include "base/atomic_file.hpp"
@@ -19,7 +20,8 @@
 namespace zkinfer::cli {
 namespace {
 
-constexpr std::size_t kMaxTextFile = std::size_t{1} << 20;
+// Receipts (which embed their proof) are the largest text files read here.
+constexpr std::size_t kMaxTextFile = audit::kMaxReceiptBytes;
 
 using audit::NoteKeyType;
 using audit::NoteSignerKey;

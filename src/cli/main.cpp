@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   add_params_command(app, exit_code);
   add_quantize_command(app, exit_code);
   add_commit_command(app, exit_code);
+  add_prove_command(app, exit_code);
+  add_verify_command(app, exit_code);
+  add_inspect_command(app, exit_code);
   add_log_command(app, exit_code);
   add_receipt_command(app, exit_code);
 

@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "cli/commands.hpp"
 #include "cli/log.hpp"
+#include "cli/proof_entry.hpp"
 
 namespace zkinfer::cli {
 namespace {
@@ -33,7 +34,11 @@ void add_verify(CLI::App& receipt, int& exit_code) {
   auto file = std::make_shared<std::string>();
   auto log_key = std::make_shared<std::string>();
   auto witnesses = std::make_shared<std::vector<std::string>>();
+  auto card = std::make_shared<std::string>();
   cmd->add_option("FILE", *file, "receipt file")->required();
+  cmd->add_option("--card", *card,
+                  "model card: also verify the zero-knowledge proof the entry carries")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--log-key", *log_key, "the log's verifier key (or file)")->required();
   add_key_list(*cmd, "--witness", *witnesses, "verifier key of a witness that must have cosigned");
   cmd->callback([=, &exit_code] {
@@ -42,11 +47,15 @@ void add_verify(CLI::App& receipt, int& exit_code) {
     const std::vector<audit::NoteVerifierKey> witness_keys = load_verifier_keys(*witnesses);
     try {
       const audit::VerifiedReceipt v = audit::verify_receipt(text, key, witness_keys);
-      std::printf(
-          "ok: entry %llu is in %s at tree size %llu (the embedded proof itself is not "
-          "verified yet)\n",
-          static_cast<unsigned long long>(v.index), v.checkpoint.origin.c_str(),
-          static_cast<unsigned long long>(v.checkpoint.size));
+      std::string proof_status = "the embedded proof was not checked (no --card)";
+      if (!card->empty()) {
+        const proof::Verdict verdict = verify_entry_proof(v.entry, proof::read_card(*card));
+        if (!verdict.accepted) fail("the embedded proof is rejected: " + verdict.reason);
+        proof_status = "its zero-knowledge proof verifies against the model card";
+      }
+      std::printf("ok: entry %llu is in %s at tree size %llu; %s\n",
+                  static_cast<unsigned long long>(v.index), v.checkpoint.origin.c_str(),
+                  static_cast<unsigned long long>(v.checkpoint.size), proof_status.c_str());
       exit_code = kExitOk;
     } catch (const Error& e) {
       std::printf("rejected: %s\n", e.what());

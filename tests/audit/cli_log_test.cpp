@@ -16,52 +16,33 @@
 
 #include "base/atomic_file.hpp"
 #include "log_fixture.hpp"
+#include "support/cli.hpp"
 
 namespace zkinfer::audit {
 namespace {
 
 using testing::make_entry;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-std::string quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using zkinfer::testing::CliRun;
 
 class CliLogTest : public testing::StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
     if (IsSkipped()) return;
-    binary_ =
-        std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "zkinfer";
-    if (!std::filesystem::exists(binary_)) GTEST_SKIP() << binary_ << " is not built";
+    const std::filesystem::path binary = zkinfer::testing::zkinfer_binary();
+    if (!std::filesystem::exists(binary)) GTEST_SKIP() << binary << " is not built";
     location_ = is_postgres() ? std::vector<std::string>{"--pg", conninfo_, "--pg-schema", schema_}
                               : std::vector<std::string>{"--db", path_};
   }
 
   CliRun run(std::initializer_list<std::string> args, bool with_location = false) const {
-    std::string command = quote(binary_.string());
+    std::vector<std::string> argv;
     auto it = args.begin();
-    for (std::size_t i = 0; i < 2 && it != args.end(); ++i, ++it) command += " " + quote(*it);
-    if (with_location) {
-      for (const std::string& a : location_) command += " " + quote(a);
-    }
-    for (; it != args.end(); ++it) command += " " + quote(*it);
-    CliRun result;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return result;
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    for (std::size_t i = 0; i < 2 && it != args.end(); ++i, ++it) argv.push_back(*it);
+    if (with_location) argv.insert(argv.end(), location_.begin(), location_.end());
+    argv.insert(argv.end(), it, args.end());
+    return zkinfer::testing::run_zkinfer(argv);
   }
 
   // `zkinfer <group> <command> <location> args...`, expecting exit code `expected`.
@@ -73,7 +54,6 @@ class CliLogTest : public testing::StoreTest {
 
   std::string file(const std::string& name) const { return (dir_.path() / name).string(); }
 
-  std::filesystem::path binary_;
   std::vector<std::string> location_;
   zkinfer::testing::TempDir dir_;
 };

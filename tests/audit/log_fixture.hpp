@@ -13,7 +13,7 @@
 #include "audit/log.hpp"
 #include "audit/witness.hpp"
 #include "store_fixture.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace zkinfer::audit::testing {
 

@@ -18,9 +18,9 @@
 
 #include "audit/base64.hpp"
 #include "audit/ed25519.hpp"
-#include "audit/temp_dir.hpp"
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
+#include "support/temp_dir.hpp"
 
 namespace zkinfer::audit {
 namespace {

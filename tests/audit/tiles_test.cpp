@@ -10,10 +10,10 @@
 
 #include "audit/note.hpp"
 #include "audit/rfc9162.hpp"
-#include "audit/temp_dir.hpp"
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "support/rng.hpp"
+#include "support/temp_dir.hpp"
 
 namespace zkinfer::audit {
 namespace {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "audit/temp_dir.hpp"
 #include "base/atomic_file.hpp"
 #include "base/error.hpp"
 #include "support/rng.hpp"
+#include "support/temp_dir.hpp"
 
 namespace zkinfer::audit {
 namespace {

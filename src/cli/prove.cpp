@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// zkinfer prove: prove one inference of a committed model on a private
+// input; write the proof and, for the input's owner, the input commitment
+// and its salt; optionally append the proof's entry to the audit log.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "audit/store.hpp"
+#include "base/atomic_file.hpp"
+#include "cli/commands.hpp"
+#include "cli/log.hpp"
+#include "cli/proof_entry.hpp"
+#include "model/int_executor.hpp"
+#include "proof/input.hpp"
+
+namespace zkinfer::cli {
+namespace {
+
+struct ProveArgs {
+  std::string model;
+  std::string input;
+  std::string output;
+  std::string opening;
+  std::string signer = "zkinfer-prover";
+  StoreLocation log;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int run_prove(const ProveArgs& args) {
+  const auto begin = std::chrono::steady_clock::now();
+  const audit::Timestamp started = audit::system_clock_now();
+  std::fprintf(stderr, "loading %s and %s\n", args.model.c_str(), args.input.c_str());
+  const proof::ModelPackage package = proof::read_package(args.model);
+  const model::QTensor& in = package.model.tensors[package.model.input];
+  model::Tensor x = proof::read_tensor_json(args.input);
+  if (ops::element_count(in.shape) != x.data.size())
+    fail(args.input + ": " + std::to_string(x.data.size()) + " values, the model's input " +
+         ops::shape_string(in.shape) + " holds " + std::to_string(ops::element_count(in.shape)));
+  const ops::IntTensor input = model::quantize_input(package.model, x);
+
+  std::fprintf(stderr, "proving (zero knowledge)...\n");
+  const auto proving = std::chrono::steady_clock::now();
+  const proof::ProveResult result = proof::prove_inference(package, input);
+  const double prove_seconds = seconds_since(proving);
+  const Bytes bytes = proof::serialize_proof(result.proof);
+
+  const std::string opening_path =
+      args.opening.empty() ? args.output + ".input.json" : args.opening;
+  const nlohmann::json opening = {
+      {"input_commitment", proof::digest_hex(result.proof.statement.input_commitment)},
+      {"salt", proof::digest_hex(result.input_salt)},
+      {"note", "the input's owner keeps this: with the input it opens input_commitment"}};
+  const std::string opening_text = opening.dump(1) + "\n";
+  AtomicBatch batch;
+  batch.stage(args.output, bytes);
+  batch.stage(
+      opening_path,
+      ByteSpan(reinterpret_cast<const std::uint8_t*>(opening_text.data()), opening_text.size()),
+      0600);
+  batch.commit();
+
+  const model::Tensor real = model::dequantize_output(package.model, result.output);
+  std::printf("output (quantized): %s\n", nlohmann::json(result.output.values).dump().c_str());
+  std::printf("output (real):      %s\n", nlohmann::json(real.data).dump().c_str());
+  std::printf("model_id %s\ninput_commitment %s\n",
+              proof::digest_hex(result.proof.statement.model_id).c_str(),
+              proof::digest_hex(result.proof.statement.input_commitment).c_str());
+  std::printf("proved in %.3f s; proof %zu bytes -> %s; input opening -> %s\n", prove_seconds,
+              bytes.size(), args.output.c_str(), opening_path.c_str());
+
+  if (!args.log.db.empty() || !args.log.pg.empty()) {
+    const audit::Entry entry =
+        entry_for_proof(result.proof, bytes, started, audit::system_clock_now(), args.signer);
+    const std::uint64_t index = audit::append_entry(*args.log.open(), entry);
+    std::printf("logged as entry %llu\n", static_cast<unsigned long long>(index));
+  }
+  std::fprintf(stderr, "done in %.3f s\n", seconds_since(begin));
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_prove_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ProveArgs>();
+  CLI::App* cmd = app.add_subcommand("prove", "prove one inference in zero knowledge");
+  cmd->add_option("--model", args->model, "the private model package (.zkm)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--input", args->input, "the input, JSON {\"shape\": [...], \"data\": [...]}")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", args->output, "the proof file to write (.zkp)")->required();
+  cmd->add_option("--opening", args->opening,
+                  "where to write the input commitment and its salt (default: OUTPUT.input.json)");
+  auto* db =
+      cmd->add_option("--log", args->log.db, "append the proof's entry to this SQLite audit log");
+  auto* pg = cmd->add_option("--log-pg", args->log.pg,
+                             "append it to this PostgreSQL audit log (connection string)");
+  cmd->add_option("--log-pg-schema", args->log.pg_schema, "PostgreSQL schema of the log");
+  db->excludes(pg);
+  cmd->add_option("--signer", args->signer, "identity recorded in the log entry");
+  cmd->callback([args, &exit_code] { exit_code = run_prove(*args); });
+}
+
+}  // namespace zkinfer::cli
