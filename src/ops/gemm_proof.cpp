@@ -29,15 +29,16 @@ void GemmProof::write(ByteWriter& w) const {
 }
 
 GemmLayout GemmLayout::allocate(WitnessLayout& layout, const GemmShape& shape,
-                                const MacQuant& quant, const GemmOperands& operands) {
+                                const MacQuant& quant, const GemmOperands& operands,
+                                unsigned range_bits) {
   if (shape.rows == 0 || shape.inner == 0 || shape.outputs == 0) fail("gemm proof: empty shape");
   quant.validate(shape.outputs, "gemm proof");
   GemmLayout out;
   out.shape_ = shape;
   out.quant_ = quant;
   out.operands_ = operands;
-  out.requant_ =
-      RequantLayout::allocate(layout, shape.rows, shape.outputs, quant.rescale, "gemm proof");
+  out.requant_ = RequantLayout::allocate(layout, shape.rows, shape.outputs, quant.rescale,
+                                         "gemm proof", range_bits);
   out.matmul_pads_ = sumcheck::allocate_pads(layout, out.matmul_shape());
   return out;
 }

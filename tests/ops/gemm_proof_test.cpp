@@ -36,6 +36,7 @@ struct Public {
   GemmShape shape;
   MacQuant quant;
   bool has_bias = false;
+  unsigned range_bits = kDefaultRequantRangeBits;
 };
 
 struct Instance {
@@ -53,7 +54,7 @@ Instance instance_for(const Public& pub) {
   in.operands.weight = in.layout.allocate(n * k);
   in.operands.has_bias = pub.has_bias;
   if (pub.has_bias) in.operands.bias = in.layout.allocate(n);
-  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands);
+  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands, pub.range_bits);
   in.ranges = lookup::RangeCheckBatch<E>::allocate(in.layout, in.gemm.range_checks());
   return in;
 }
@@ -64,6 +65,7 @@ Bytes parameter_bytes(const Public& pub) {
   w.u64(pub.shape.inner);
   w.u64(pub.shape.outputs);
   w.u32(pub.has_bias ? 1 : 0);
+  w.u32(pub.range_bits);
   return w.take();
 }
 
@@ -184,9 +186,11 @@ bool constraints_hold(const pcs::Ligero& ligero, const Public& pub, const Instan
 struct Options {
   std::size_t m = 2, k = 5, n = 3;
   bool per_channel = false, relu = false, bias = true;
+  // 8-bit range checks keep the lookup table, and the tests, small.
+  unsigned range_bits = 8;
   // Accumulators reach ~2^17 and multipliers 2^16: these shifts put outputs
-  // inside, above and below the int8 range, within 2^16 of it.
-  std::int32_t shift_lo = 20, shift_hi = 28;
+  // inside, above and below the int8 range, within 2^8 of it.
+  std::int32_t shift_lo = 26, shift_hi = 30;
   std::uint64_t seed = 1;
 };
 
@@ -195,6 +199,7 @@ std::pair<Public, Private> random_case(const Options& o) {
   Public pub;
   pub.shape = {o.m, o.k, o.n};
   pub.has_bias = o.bias;
+  pub.range_bits = o.range_bits;
   pub.quant.input_zero_point = uniform(rng, -8, 8);
   const std::size_t channels = o.per_channel ? o.n : 1;
   pub.quant.weight_zero_points.clear();
@@ -220,11 +225,19 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
       {.m = 1, .k = 3, .n = 2},                       // batch of one
       {.m = 3, .k = 7, .n = 5, .per_channel = true},  // non-powers of two
       {.m = 2, .k = 4, .n = 4, .relu = true},         // fused ReLU
-      {.m = 2, .k = 6, .n = 3, .per_channel = true, .relu = true, .bias = false},  // no bias
-      {.m = 1, .k = 1, .n = 1, .bias = false},                                     // all dims 1
-      {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},       // shift 0
-      {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 22, .shift_hi = 33},
-      {.m = 2, .k = 3, .n = 2, .shift_lo = 45, .shift_hi = 45},  // largest shift
+      {.m = 2, .k = 6, .n = 3, .per_channel = true, .relu = true, .bias = false},
+      {.m = 1, .k = 1, .n = 1, .bias = false},  // every side 1
+      {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},
+      {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 27, .shift_hi = 53},
+      // The default 16-bit range checks, outputs up to 2^16 outside int8.
+      {.m = 3,
+       .k = 5,
+       .n = 3,
+       .per_channel = true,
+       .relu = true,
+       .range_bits = 16,
+       .shift_lo = 20,
+       .shift_hi = 45},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     Options o = cases[i];
@@ -249,7 +262,7 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
 // least one output strictly between the zero point and hi.
 std::pair<Public, Private> cheat_base() {
   Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = 7};
-  o.shift_lo = o.shift_hi = 23;
+  o.shift_lo = o.shift_hi = 27;
   return random_case(o);
 }
 
@@ -274,17 +287,21 @@ TEST(GemmProof, HonestCheatBaseIsAccepted) {
 
 TEST(GemmProof, RejectsAFlippedRelu) {
   const OutputClamp clamp = cheat_base().first.quant.rescale.output;
-  Cheat cheat;
-  cheat.advice = [&](RequantAdvice& a) {
-    const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
-      return y > clamp.zero_point && y < clamp.hi;
-    });
-    ASSERT_NE(it, a.output.end());
-    const auto x = static_cast<std::size_t>(it - a.output.begin());
-    a.output[x] = clamp.zero_point;
-    consistent_excess(a, x, clamp);
-  };
-  EXPECT_FALSE(cheat_accepted(cheat));
+  // y = z where y > z: with u+ = q > 0 (the zero-check fails, y != hi), or
+  // with u+ = 0 (the excess relation q + z - y = u+ - u- fails).
+  for (bool consistent : {true, false}) {
+    Cheat cheat;
+    cheat.advice = [&](RequantAdvice& a) {
+      const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
+        return y > clamp.zero_point && y < clamp.hi;
+      });
+      ASSERT_NE(it, a.output.end());
+      const auto x = static_cast<std::size_t>(it - a.output.begin());
+      a.output[x] = clamp.zero_point;
+      if (consistent) consistent_excess(a, x, clamp);
+    };
+    EXPECT_FALSE(cheat_accepted(cheat)) << consistent;
+  }
 }
 
 TEST(GemmProof, RejectsAnOffByOneQuotient) {
@@ -395,11 +412,19 @@ TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
 TEST(GemmProof, LayoutRejectsUnprovableParameters) {
   auto [pub, priv] = random_case({});
   WitnessLayout layout;
-  pub.quant.rescale.requants[0].shift = kMaxProvableShift + 1;
-  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+  for (unsigned bits : {8u, 16u}) {
+    pub.quant.rescale.requants[0].shift = max_provable_shift(bits);
+    EXPECT_NO_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, bits));
+    pub.quant.rescale.requants[0].shift = max_provable_shift(bits) + 1;
+    EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, bits), Error);
+  }
   pub.quant.rescale.requants[0].shift = 8;
-  pub.quant.rescale.output = {0, -70000, 70000};
-  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+  pub.quant.rescale.output = {0, -200, 200};  // wider than 2^8
+  EXPECT_NO_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 16));
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 8), Error);
+  pub.quant.rescale.output = {70000, 0, 127};  // zero point far from the range
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 16), Error);
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 7), Error);
 }
 
 }  // namespace
