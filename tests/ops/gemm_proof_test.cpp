@@ -95,6 +95,9 @@ struct Committed {
 struct Cheat {
   RequantTamper advice;
   std::function<void(BaseWitness<E>&, const Instance&)> witness;
+  // Counts the range-check multiplicities of in-range values only, the
+  // best a prover can do with an out-of-range value (honest fill refuses).
+  bool skip_out_of_range = false;
 };
 
 Committed commit_witness(const Instance& in, const Private& priv, const Cheat& cheat = {}) {
@@ -110,7 +113,20 @@ Committed commit_witness(const Instance& in, const Private& priv, const Cheat& c
   if (in.operands.has_bias) write(in.operands.bias, priv.bias);
   c.output = in.gemm.fill(c.witness, priv.input, priv.weight, priv.bias, cheat.advice);
   if (cheat.witness) cheat.witness(c.witness, in);
-  in.ranges.fill(c.witness);
+  if (cheat.skip_out_of_range) {
+    const auto& shape = in.ranges.shape();
+    const auto columns = in.ranges.columns(c.witness);
+    for (std::size_t h = 0; h < shape.tables.size(); ++h) {
+      for (const Goldilocks& v : columns[h][0]) {
+        if (v.value() < shape.tables[h].size()) {
+          c.witness.at(shape.multiplicity_slots[h] + v.value()) += Goldilocks::one();
+        }
+      }
+    }
+    lookup::fill_pads(c.witness, shape, in.ranges.pads());
+  } else {
+    in.ranges.fill(c.witness);
+  }
   return c;
 }
 
@@ -190,7 +206,7 @@ struct Options {
   unsigned range_bits = 8;
   // Accumulators reach ~2^17 and multipliers 2^16: these shifts put outputs
   // inside, above and below the int8 range, within 2^8 of it.
-  std::int32_t shift_lo = 26, shift_hi = 30;
+  std::int32_t shift_lo = 25, shift_hi = 30;
   std::uint64_t seed = 1;
 };
 
@@ -258,12 +274,34 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
   }
 }
 
-// The honest case the cheats start from: ReLU, per-channel, bias, and at
-// least one output strictly between the zero point and hi.
+// The honest case the cheats start from: ReLU, per-channel, bias, and
+// outputs clamped below, clamped above and strictly between the zero point
+// and hi. The first seed that has all three (found with a tamper hook that
+// only records the advice).
 std::pair<Public, Private> cheat_base() {
-  Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = 7};
-  o.shift_lo = o.shift_hi = 27;
-  return random_case(o);
+  for (std::uint64_t seed = 7; seed < 1000; ++seed) {
+    Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = seed};
+    o.shift_lo = o.shift_hi = 25;
+    auto [pub, priv] = random_case(o);
+    const OutputClamp& clamp = pub.quant.rescale.output;
+    RequantAdvice advice;
+    Cheat record;
+    record.advice = [&advice](RequantAdvice& a) { advice = a; };
+    try {
+      commit_witness(instance_for(pub), priv, record);
+    } catch (const Error&) {
+      continue;  // a pre-clamp value too far out for 8-bit range checks
+    }
+    const auto any = [](const std::vector<std::int64_t>& v, auto predicate) {
+      return std::any_of(v.begin(), v.end(), predicate);
+    };
+    const auto positive = [](std::int64_t u) { return u > 0; };
+    if (any(advice.excess_above, positive) && any(advice.excess_below, positive) &&
+        any(advice.output, [&](std::int64_t y) { return y > clamp.zero_point && y < clamp.hi; })) {
+      return {pub, priv};
+    }
+  }
+  fail("no seed gives the cheat base");
 }
 
 bool cheat_accepted(const Cheat& cheat) {
@@ -287,10 +325,15 @@ TEST(GemmProof, HonestCheatBaseIsAccepted) {
 
 TEST(GemmProof, RejectsAFlippedRelu) {
   const OutputClamp clamp = cheat_base().first.quant.rescale.output;
-  // y = z where y > z: with u+ = q > 0 (the zero-check fails, y != hi), or
-  // with u+ = 0 (the excess relation q + z - y = u+ - u- fails).
-  for (bool consistent : {true, false}) {
+  // y = z (= lo, the ReLU) where y > z, with the excess
+  enum class Excess {
+    kAbove,          // u+ = q > 0: the zero-check fails (y != hi)
+    kNone,           // u+ = u- = 0: the excess relation q + z - y = u+ - u- fails
+    kNegativeBelow,  // u- = -q < 0 (both relations hold): only the range of u- fails
+  };
+  for (Excess excess : {Excess::kAbove, Excess::kNone, Excess::kNegativeBelow}) {
     Cheat cheat;
+    cheat.skip_out_of_range = excess == Excess::kNegativeBelow;
     cheat.advice = [&](RequantAdvice& a) {
       const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
         return y > clamp.zero_point && y < clamp.hi;
@@ -298,9 +341,10 @@ TEST(GemmProof, RejectsAFlippedRelu) {
       ASSERT_NE(it, a.output.end());
       const auto x = static_cast<std::size_t>(it - a.output.begin());
       a.output[x] = clamp.zero_point;
-      if (consistent) consistent_excess(a, x, clamp);
+      if (excess == Excess::kAbove) consistent_excess(a, x, clamp);
+      if (excess == Excess::kNegativeBelow) a.excess_below[x] = -a.quotient[x];
     };
-    EXPECT_FALSE(cheat_accepted(cheat)) << consistent;
+    EXPECT_FALSE(cheat_accepted(cheat)) << static_cast<int>(excess);
   }
 }
 
@@ -314,6 +358,46 @@ TEST(GemmProof, RejectsAnOffByOneQuotient) {
       consistent_excess(a, 1, clamp);
     };
     EXPECT_FALSE(cheat_accepted(cheat)) << delta;
+  }
+}
+
+// q - 1 with r + 2^s: the requant relation and every limb's own range hold,
+// only the top-limb bound r < 2^s fails.
+TEST(GemmProof, RejectsARemainderOfTwoToTheShiftOrMore) {
+  const Public pub = cheat_base().first;
+  const OutputClamp clamp = pub.quant.rescale.output;
+  Cheat cheat;
+  cheat.skip_out_of_range = true;
+  cheat.advice = [&](RequantAdvice& a) {
+    a.quotient[1] -= 1;
+    a.remainder[1] += std::int64_t{1} << pub.quant.rescale.channel(1).shift;
+    a.output[1] = clamp.apply(a.quotient[1]);
+    consistent_excess(a, 1, clamp);
+  };
+  EXPECT_FALSE(cheat_accepted(cheat));
+  // The same counting with honest advice is accepted.
+  cheat.advice = {};
+  EXPECT_TRUE(cheat_accepted(cheat));
+}
+
+// y = q + z unclamped, u+ = u- = 0: the excess relation and the zero-check
+// hold, only y - lo >= 0 (a ReLU passing a negative value) or hi - y >= 0
+// fails.
+TEST(GemmProof, RejectsAnUnclampedOutput) {
+  const OutputClamp clamp = cheat_base().first.quant.rescale.output;
+  for (bool below : {true, false}) {
+    Cheat cheat;
+    cheat.skip_out_of_range = true;
+    cheat.advice = [&](RequantAdvice& a) {
+      auto& excess = below ? a.excess_below : a.excess_above;
+      const auto it =
+          std::find_if(excess.begin(), excess.end(), [](std::int64_t u) { return u > 0; });
+      ASSERT_NE(it, excess.end());
+      const auto x = static_cast<std::size_t>(it - excess.begin());
+      a.output[x] = a.quotient[x] + clamp.zero_point;
+      consistent_excess(a, x, clamp);
+    };
+    EXPECT_FALSE(cheat_accepted(cheat)) << (below ? "below lo" : "above hi");
   }
 }
 
