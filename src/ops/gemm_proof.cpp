@@ -71,21 +71,11 @@ IntTensor GemmLayout::fill(BaseWitness<E>& witness, const IntTensor& input, cons
       (operands_.has_bias ? bias.size() != n : !bias.empty())) {
     fail("gemm proof: operands do not match the layout's shape");
   }
-  // ops::gemm fails first if an accumulator could leave the 2^46 bound.
+  // Both fail if an accumulator could leave the 2^46 bound.
   const IntTensor expected = gemm(input, weight, bias, quant_);
-  std::vector<std::int64_t> acc(m * n);
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::size_t j = 0; j < n; ++j) {
-      std::int64_t total = bias.empty() ? 0 : bias[j];
-      const std::int64_t zw = weight_zero_point(quant_, j);
-      for (std::size_t t = 0; t < k; ++t) {
-        total += (std::int64_t{input.values[i * k + t]} - quant_.input_zero_point) *
-                 (std::int64_t{weight.values[j * k + t]} - zw);
-      }
-      acc[i * n + j] = total;
-    }
-  }
+  const std::vector<std::int64_t> acc = gemm_accumulators(input, weight, bias, quant_);
   IntTensor output({m, n}, requant_.fill(witness, acc, tamper));
+  // A tampered advice differs from ops::gemm by design; an honest one never.
   if (!tamper && output.values != expected.values) {
     fail("gemm proof: the requantized output differs from ops::gemm");
   }

@@ -245,6 +245,17 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
       {.m = 1, .k = 1, .n = 1, .bias = false},  // every side 1
       {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},
       {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 27, .shift_hi = 53},
+      {.m = 1,
+       .k = 4,
+       .n = 3,
+       .shift_lo = max_provable_shift(8),
+       .shift_hi = max_provable_shift(8)},
+      {.m = 2,
+       .k = 3,
+       .n = 2,
+       .range_bits = 16,
+       .shift_lo = max_provable_shift(16),
+       .shift_hi = max_provable_shift(16)},
       // The default 16-bit range checks, outputs up to 2^16 outside int8.
       {.m = 3,
        .k = 5,
