@@ -147,9 +147,11 @@ void verify_operator(const Instance& in, ByteSpan bytes, hash::Transcript& t,
   in.ranges.verify(ranges, t, kRangePrefix, cs);
 }
 
+using Events = std::vector<hash::Transcript::Event>;
+
 FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
-                     const Committed& c) {
-  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+                     const Committed& c, Events* events = nullptr) {
+  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub), events != nullptr);
   pcs::CommitResult committed = ligero.commit(c.witness, in.layout);
   ligero.absorb_commitment(committed.commitment, t);
   hash::Transcript replay = t;
@@ -164,19 +166,23 @@ FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instanc
   verify_operator(in, full.operator_proof, replay, cs);
   full.ligero_proof = ligero.prove(std::move(committed.prover_data), cs, t);
   t.finish();
+  if (events) *events = t.events();
   return full;
 }
 
 // The verifier, from public data only.
-bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full) {
+bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full,
+                 Events* events = nullptr) {
   try {
     const Instance in = instance_for(pub);
-    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub),
+                       events != nullptr);
     ligero.absorb_commitment(full.commitment, t);
     pcs::Constraints cs;
     verify_operator(in, full.operator_proof, t, cs);
     if (!ligero.verify(full.commitment, in.layout, cs, full.ligero_proof, t)) return false;
     t.finish();
+    if (events) *events = t.events();
     return true;
   } catch (const Error&) {
     return false;
@@ -480,6 +486,37 @@ TEST(GemmProof, EveryByteFlipOfTheOperatorProofIsRejected) {
     tampered.operator_proof[i] ^= 0x80;
     EXPECT_FALSE(verify_full(s.ligero, s.pub, tampered)) << "byte " << i;
   }
+}
+
+// Prover and verifier run the same transcript, and every byte of the
+// operator proof is absorbed, in proof order, before the challenges after it.
+TEST(GemmProof, FiatShamirCoversEveryOperatorProofByte) {
+  const pcs::Ligero ligero;
+  const auto [pub, priv] = random_case({.m = 3, .k = 5, .n = 2, .per_channel = true});
+  const Instance in = instance_for(pub);
+  Events prover, verifier;
+  const FullProof full = prove_full(ligero, pub, in, commit_witness(in, priv), &prover);
+  ASSERT_TRUE(verify_full(ligero, pub, full, &verifier));
+  ASSERT_EQ(prover.size(), verifier.size());
+  std::size_t absorbed = 0;
+  for (std::size_t i = 0; i < prover.size(); ++i) {
+    EXPECT_EQ(prover[i].op, verifier[i].op);
+    EXPECT_EQ(prover[i].label, verifier[i].label);
+    EXPECT_EQ(prover[i].payload_bytes, verifier[i].payload_bytes);
+    const bool operator_step =
+        prover[i].label.starts_with(kGemmPrefix) || prover[i].label.starts_with(kRangePrefix);
+    if (operator_step && prover[i].op == hash::TranscriptSchema::Op::kAbsorb) {
+      absorbed += prover[i].payload_bytes;
+    }
+  }
+  EXPECT_EQ(absorbed, full.operator_proof.size());
+  // The operator's first step is a challenge: its point depends on the
+  // commitment only.
+  const auto first = std::find_if(prover.begin(), prover.end(),
+                                  [](const auto& e) { return e.label.starts_with(kGemmPrefix); });
+  ASSERT_NE(first, prover.end());
+  EXPECT_EQ(first->label, kGemmPrefix + "row-point");
+  EXPECT_EQ(first->op, hash::TranscriptSchema::Op::kSqueeze);
 }
 
 TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
