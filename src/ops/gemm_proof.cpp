@@ -165,6 +165,14 @@ void GemmLayout::verify(const GemmProof& proof, hash::Transcript& transcript,
   requant_.verify(proof.clamp, transcript, prefix + "clamp/", cs);
 }
 
+// The matmul sumcheck, plus the random combination over (i, j) at
+// (r_i, r_j), plus the clamp stage.
+double GemmLayout::soundness_error() const {
+  const double output_vars = poly::log2_ceil(shape_.rows) + poly::log2_ceil(shape_.outputs);
+  return sumcheck::soundness_error(matmul_shape()) + output_vars / challenge_field_size() +
+         requant_.soundness_error();
+}
+
 GemmProof GemmLayout::read_proof(ByteReader& reader) const {
   GemmProof proof;
   proof.matmul = sumcheck::SumcheckProof<E>::read(reader, matmul_shape());

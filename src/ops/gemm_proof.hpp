@@ -85,6 +85,11 @@ class GemmLayout {
 
   lookup::RangeCheckRequests range_checks() const { return requant_.range_checks(); }
 
+  // Soundness error of this operator's proof, without its range checks
+  // (the caller's batch: lookup::soundness_error) and Ligero
+  // (docs/ops-proofs.md).
+  double soundness_error() const;
+
  private:
   unsigned inner_vars() const;
   sumcheck::SumcheckShape<Challenge> matmul_shape() const;

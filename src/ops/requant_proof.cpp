@@ -228,6 +228,12 @@ sumcheck::SumcheckProof<E> RequantLayout::read_proof(ByteReader& reader) const {
   return sumcheck::SumcheckProof<E>::read(reader, clamp_shape(E::one()));
 }
 
+double RequantLayout::soundness_error() const {
+  const double vars = row_vars() + channel_vars();
+  return sumcheck::soundness_error(clamp_shape(E::one())) +
+         ((vars + 1) + vars) / challenge_field_size();
+}
+
 lookup::RangeCheckRequests RequantLayout::range_checks() const {
   const OutputClamp& clamp = rescale_.output;
   lookup::RangeCheckRequests requests;

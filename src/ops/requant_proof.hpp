@@ -37,6 +37,12 @@ using sumcheck::WitnessLayout;
 using ProofForm = pcs::LinearForm;
 using ProofConstraints = pcs::Constraints;
 
+// |E| = p^2, for the soundness errors.
+inline double challenge_field_size() {
+  const auto p = static_cast<double>(Challenge::Base::kModulus);
+  return p * p;
+}
+
 // Width b of every range check of the requantization: remainder limbs,
 // y - lo, hi - y, u+, u-. 16 by default; 8 is enough for an int8 output
 // whose pre-clamp values stay within 2^8 of its range, and makes the lookup
@@ -91,6 +97,11 @@ class RequantLayout {
   void verify(const sumcheck::SumcheckProof<Challenge>& proof, hash::Transcript& transcript,
               const std::string& prefix, ProofConstraints& cs) const;
   sumcheck::SumcheckProof<Challenge> read_proof(ByteReader& reader) const;
+
+  // Soundness error of the clamp zero-check and the excess relation
+  // (docs/ops-proofs.md): the sumcheck, the random combination in (rho,
+  // gamma), and the excess relation at rho.
+  double soundness_error() const;
 
   // Limbs of r, b bits each (the top one also below 2^(s mod b) when s is
   // not a multiple of b), y - lo, hi - y, u+, u-: all of width b.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -539,6 +540,14 @@ TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
       EXPECT_FALSE(contains(s.full.ligero_proof, v)) << "slot " << x;
     }
   }
+}
+
+TEST(GemmProof, SoundnessErrorIsFarBelowTwoToTheMinus100) {
+  const auto [pub, priv] = random_case({.m = 64, .k = 784, .n = 128});
+  const Instance in = instance_for(pub);
+  const double error = in.gemm.soundness_error();
+  EXPECT_GT(error, 0.0);
+  EXPECT_LT(std::log2(error), -110.0);
 }
 
 TEST(GemmProof, LayoutRejectsUnprovableParameters) {
