@@ -68,6 +68,23 @@ class RangeCheckBatch {
   }
 
   const LookupShape<E>& shape() const { return shape_; }
+  const LookupPads<E>& pads() const { return pads_; }
+
+  // The lookup columns of the requests on `witness`, one group per width,
+  // padded with 0.
+  std::vector<GroupColumns<Base>> columns(const BaseWitness<E>& witness) const {
+    std::vector<GroupColumns<Base>> out;
+    for (std::size_t g = 0; g < values_.size(); ++g) {
+      std::vector<Base> column;
+      column.reserve(values_[g].size());
+      for (const AffineSlotValue& v : values_[g]) {
+        column.push_back(Base::from_i64(v.offset) +
+                         Base::from_i64(v.coefficient) * witness.at(v.slot));
+      }
+      out.push_back(pad_lookups<Base>({std::move(column)}, shape_.tables[g]));
+    }
+    return out;
+  }
 
   void append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const {
     lookup::append_schema(schema, prefix, shape_);
@@ -109,20 +126,6 @@ class RangeCheckBatch {
   }
 
  private:
-  std::vector<GroupColumns<Base>> columns(const BaseWitness<E>& witness) const {
-    std::vector<GroupColumns<Base>> out;
-    for (std::size_t g = 0; g < values_.size(); ++g) {
-      std::vector<Base> column;
-      column.reserve(values_[g].size());
-      for (const AffineSlotValue& v : values_[g]) {
-        column.push_back(Base::from_i64(v.offset) +
-                         Base::from_i64(v.coefficient) * witness.at(v.slot));
-      }
-      out.push_back(pad_lookups<Base>({std::move(column)}, shape_.tables[g]));
-    }
-    return out;
-  }
-
   LookupShape<E> shape_;
   LookupPads<E> pads_;
   std::vector<std::vector<AffineSlotValue>> values_;  // per group

@@ -15,8 +15,13 @@ void MacQuant::validate(std::size_t out_channels, const std::string& op) const {
   rescale.validate(out_channels, op);
 }
 
-IntTensor gemm(const IntTensor& a, const IntTensor& w, std::span<const std::int32_t> bias,
-               const MacQuant& quant, Isa isa) {
+namespace {
+
+// The shared body of gemm and gemm_accumulators: validates, then calls
+// on_accumulator(i, j, acc) once per output with acc = sum_k (a - za)(w - zw_j) + bias_j.
+template <class OnAccumulator>
+void accumulate(const IntTensor& a, const IntTensor& w, std::span<const std::int32_t> bias,
+                const MacQuant& quant, Isa isa, const OnAccumulator& on_accumulator) {
   a.validate("gemm input");
   w.validate("gemm weight");
   if (a.rank() != 2 || w.rank() != 2 || a.shape[1] != w.shape[1]) {
@@ -35,15 +40,13 @@ IntTensor gemm(const IntTensor& a, const IntTensor& w, std::span<const std::int3
   const std::int64_t max_w =
       detail::centre_narrow(isa, w.values.data(), quant.weight_zero_points, y);
   const auto plan = detail::DotPlan::choose(max_a, max_w, k, detail::max_abs(bias), "gemm");
-  IntTensor out = IntTensor::zeros({m, n});
-  // Each finished dot product is rescaled where it is computed: no
-  // accumulator matrix.
-  const detail::DotSink sink = [&out, &quant, bias, n](std::size_t i, std::size_t j,
+  // Each finished dot product is handed on where it is computed: no
+  // accumulator matrix unless the caller keeps one.
+  const detail::DotSink sink = [&on_accumulator, bias](std::size_t i, std::size_t j,
                                                        const std::int64_t* sums,
                                                        std::size_t count) {
     for (std::size_t c = 0; c < count; ++c) {
-      const std::int64_t b = bias.empty() ? 0 : bias[j + c];
-      out.values[i * n + j + c] = quant.rescale.apply(sums[c] + b, j + c);
+      on_accumulator(i, j + c, sums[c] + (bias.empty() ? 0 : bias[j + c]));
     }
   };
   if (plan.narrow) {
@@ -53,6 +56,33 @@ IntTensor gemm(const IntTensor& a, const IntTensor& w, std::span<const std::int3
                          detail::centre_wide(w.values.data(), n, k, quant.weight_zero_points), sink,
                          true);
   }
+}
+
+}  // namespace
+
+IntTensor gemm(const IntTensor& a, const IntTensor& w, std::span<const std::int32_t> bias,
+               const MacQuant& quant, Isa isa) {
+  IntTensor out;
+  if (a.rank() == 2 && w.rank() == 2) out = IntTensor::zeros({a.shape[0], w.shape[0]});
+  const std::size_t n = out.rank() == 2 ? out.shape[1] : 0;
+  accumulate(a, w, bias, quant, isa,
+             [&out, &quant, n](std::size_t i, std::size_t j, std::int64_t acc) {
+               out.values[i * n + j] = quant.rescale.apply(acc, j);
+             });
+  return out;
+}
+
+std::vector<std::int64_t> gemm_accumulators(const IntTensor& a, const IntTensor& w,
+                                            std::span<const std::int32_t> bias,
+                                            const MacQuant& quant, Isa isa) {
+  std::vector<std::int64_t> out;
+  std::size_t n = 0;
+  if (a.rank() == 2 && w.rank() == 2) {
+    n = w.shape[0];
+    out.resize(a.shape[0] * n);
+  }
+  accumulate(a, w, bias, quant, isa,
+             [&out, n](std::size_t i, std::size_t j, std::int64_t acc) { out[i * n + j] = acc; });
   return out;
 }
 

@@ -33,4 +33,11 @@ struct MacQuant {
 IntTensor gemm(const IntTensor& a, const IntTensor& w, std::span<const std::int32_t> bias,
                const MacQuant& quant, Isa isa = best_isa());
 
+// The accumulators of gemm before the rescale, row-major [M, N]:
+// sum_k (A[m, k] - za) * (W[n, k] - zw_n) + bias[n]. Same checks as gemm;
+// the prover's requantization advice is computed from them.
+std::vector<std::int64_t> gemm_accumulators(const IntTensor& a, const IntTensor& w,
+                                            std::span<const std::int32_t> bias,
+                                            const MacQuant& quant, Isa isa = best_isa());
+
 }  // namespace zkinfer::ops

@@ -29,15 +29,16 @@ void GemmProof::write(ByteWriter& w) const {
 }
 
 GemmLayout GemmLayout::allocate(WitnessLayout& layout, const GemmShape& shape,
-                                const MacQuant& quant, const GemmOperands& operands) {
+                                const MacQuant& quant, const GemmOperands& operands,
+                                unsigned range_bits) {
   if (shape.rows == 0 || shape.inner == 0 || shape.outputs == 0) fail("gemm proof: empty shape");
   quant.validate(shape.outputs, "gemm proof");
   GemmLayout out;
   out.shape_ = shape;
   out.quant_ = quant;
   out.operands_ = operands;
-  out.requant_ =
-      RequantLayout::allocate(layout, shape.rows, shape.outputs, quant.rescale, "gemm proof");
+  out.requant_ = RequantLayout::allocate(layout, shape.rows, shape.outputs, quant.rescale,
+                                         "gemm proof", range_bits);
   out.matmul_pads_ = sumcheck::allocate_pads(layout, out.matmul_shape());
   return out;
 }
@@ -70,21 +71,11 @@ IntTensor GemmLayout::fill(BaseWitness<E>& witness, const IntTensor& input, cons
       (operands_.has_bias ? bias.size() != n : !bias.empty())) {
     fail("gemm proof: operands do not match the layout's shape");
   }
-  // ops::gemm fails first if an accumulator could leave the 2^46 bound.
+  // Both fail if an accumulator could leave the 2^46 bound.
   const IntTensor expected = gemm(input, weight, bias, quant_);
-  std::vector<std::int64_t> acc(m * n);
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::size_t j = 0; j < n; ++j) {
-      std::int64_t total = bias.empty() ? 0 : bias[j];
-      const std::int64_t zw = weight_zero_point(quant_, j);
-      for (std::size_t t = 0; t < k; ++t) {
-        total += (std::int64_t{input.values[i * k + t]} - quant_.input_zero_point) *
-                 (std::int64_t{weight.values[j * k + t]} - zw);
-      }
-      acc[i * n + j] = total;
-    }
-  }
+  const std::vector<std::int64_t> acc = gemm_accumulators(input, weight, bias, quant_);
   IntTensor output({m, n}, requant_.fill(witness, acc, tamper));
+  // A tampered advice differs from ops::gemm by design; an honest one never.
   if (!tamper && output.values != expected.values) {
     fail("gemm proof: the requantized output differs from ops::gemm");
   }
@@ -172,6 +163,14 @@ void GemmLayout::verify(const GemmProof& proof, hash::Transcript& transcript,
   cs.require_equal(out.table_evaluations[kWeightSide], std::move(weight_side));
 
   requant_.verify(proof.clamp, transcript, prefix + "clamp/", cs);
+}
+
+// The matmul sumcheck, plus the random combination over (i, j) at
+// (r_i, r_j), plus the clamp stage.
+double GemmLayout::soundness_error() const {
+  const double output_vars = poly::log2_ceil(shape_.rows) + poly::log2_ceil(shape_.outputs);
+  return sumcheck::soundness_error(matmul_shape()) + output_vars / challenge_field_size() +
+         requant_.soundness_error();
 }
 
 GemmProof GemmLayout::read_proof(ByteReader& reader) const {

@@ -54,9 +54,10 @@ struct GemmProof {
 class GemmLayout {
  public:
   // Both sides, from public shapes and parameters: allocates Y, the advice
-  // and the pads after the caller's operands.
+  // and the pads after the caller's operands. `range_bits`: RequantLayout.
   static GemmLayout allocate(WitnessLayout& layout, const GemmShape& shape, const MacQuant& quant,
-                             const GemmOperands& operands);
+                             const GemmOperands& operands,
+                             unsigned range_bits = kDefaultRequantRangeBits);
 
   const GemmShape& shape() const { return shape_; }
   const RequantLayout& requant() const { return requant_; }
@@ -83,6 +84,11 @@ class GemmLayout {
   GemmProof read_proof(ByteReader& reader) const;
 
   lookup::RangeCheckRequests range_checks() const { return requant_.range_checks(); }
+
+  // Soundness error of this operator's proof, without its range checks
+  // (the caller's batch: lookup::soundness_error) and Ligero
+  // (docs/ops-proofs.md).
+  double soundness_error() const;
 
  private:
   unsigned inner_vars() const;

@@ -15,8 +15,6 @@ using field::Goldilocks;
 // Tables of the clamp zero-check.
 enum ClampTable : std::size_t { kEq, kOutput, kAbove, kBelow, kClampTables };
 
-constexpr std::int64_t kLimbRange = std::int64_t{1} << kRequantLimbBits;
-
 std::int64_t rounding_offset(std::int32_t shift) {
   return shift == 0 ? 0 : std::int64_t{1} << (shift - 1);
 }
@@ -24,24 +22,32 @@ std::int64_t rounding_offset(std::int32_t shift) {
 }  // namespace
 
 RequantLayout RequantLayout::allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
-                                      const Rescale& rescale, const std::string& op) {
+                                      const Rescale& rescale, const std::string& op,
+                                      unsigned range_bits) {
   rescale.validate(channels, op);
+  if (range_bits < 8 || range_bits > 16) {
+    fail(op + ": requant range checks of " + std::to_string(range_bits) +
+         " bits (supported: 8 to 16)");
+  }
+  const std::int64_t range = std::int64_t{1} << range_bits;
   const OutputClamp& clamp = rescale.output;
   for (std::size_t j = 0; j < channels; ++j) {
-    if (rescale.channel(j).shift > kMaxProvableShift) {
+    if (rescale.channel(j).shift > max_provable_shift(range_bits)) {
       fail(op + ": shift " + std::to_string(rescale.channel(j).shift) + " of channel " +
            std::to_string(j) + " is above the provable maximum " +
-           std::to_string(kMaxProvableShift));
+           std::to_string(max_provable_shift(range_bits)));
     }
   }
-  // y - lo, hi - y and y - z must all fit in 16 bits (docs/ops-proofs.md).
+  // y - lo, hi - y and y - z must all fit in range_bits (docs/ops-proofs.md).
   const std::int64_t lo = clamp.lo, hi = clamp.hi, zero = clamp.zero_point;
-  if (hi - lo >= kLimbRange || std::max(std::abs(zero - lo), std::abs(hi - zero)) >= kLimbRange) {
+  if (hi - lo >= range || std::max(std::abs(zero - lo), std::abs(hi - zero)) >= range) {
     fail(op + ": output range [" + std::to_string(lo) + ", " + std::to_string(hi) +
-         "] with zero point " + std::to_string(zero) + " is too wide for the 16-bit clamp proof");
+         "] with zero point " + std::to_string(zero) + " is too wide for " +
+         std::to_string(range_bits) + "-bit range checks");
   }
   RequantLayout out;
   out.rows_ = rows;
+  out.range_bits_ = range_bits;
   out.channels_ = channels;
   out.rescale_ = rescale;
   out.limb_offsets_.push_back(0);
@@ -59,8 +65,8 @@ RequantLayout RequantLayout::allocate(WitnessLayout& layout, std::size_t rows, s
 }
 
 std::size_t RequantLayout::limbs(std::size_t channel) const {
-  return (static_cast<std::size_t>(rescale_.channel(channel).shift) + kRequantLimbBits - 1) /
-         kRequantLimbBits;
+  return (static_cast<std::size_t>(rescale_.channel(channel).shift) + range_bits_ - 1) /
+         range_bits_;
 }
 
 Slot RequantLayout::limb_slot(std::size_t row, std::size_t channel, std::size_t limb) const {
@@ -95,9 +101,10 @@ std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
     advice.output[x] = clamp.apply(q);
     advice.excess_above[x] = std::max<std::int64_t>(0, pre_clamp - clamp.hi);
     advice.excess_below[x] = std::max<std::int64_t>(0, clamp.lo - pre_clamp);
-    if (advice.excess_above[x] >= kLimbRange || advice.excess_below[x] >= kLimbRange) {
-      fail("requant proof: pre-clamp value " + std::to_string(pre_clamp) +
-           " is 2^16 or more outside the output range; the clamp proof cannot carry it");
+    if (advice.excess_above[x] >= range() || advice.excess_below[x] >= range()) {
+      fail("requant proof: pre-clamp value " + std::to_string(pre_clamp) + " is 2^" +
+           std::to_string(range_bits_) +
+           " or more outside the output range; the clamp proof cannot carry it");
     }
   }
   if (tamper) tamper(advice);
@@ -109,8 +116,8 @@ std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
     witness.at(excess_below_ + x) = Goldilocks::from_i64(advice.excess_below[x]);
     const std::size_t i = x / channels_, j = x % channels_;
     for (std::size_t t = 0; t < limbs(j); ++t) {
-      const auto limb = static_cast<std::uint64_t>(advice.remainder[x]) >> (kRequantLimbBits * t);
-      witness.at(limb_slot(i, j, t)) = Goldilocks::from_u64(limb & (kLimbRange - 1));
+      const auto limb = static_cast<std::uint64_t>(advice.remainder[x]) >> (range_bits_ * t);
+      witness.at(limb_slot(i, j, t)) = Goldilocks::from_u64(limb & (range() - 1));
     }
   }
   sumcheck::fill_pads(witness, clamp_shape(E::one()), clamp_pads_);
@@ -127,7 +134,7 @@ ProofForm RequantLayout::rescaled_form(std::span<const E> row_weights,
       form.add_term(quotient_ + i * channels_ + j, weight * E::from_u64(std::uint64_t{1} << shift));
       for (std::size_t t = 0; t < limbs(j); ++t) {
         form.add_term(limb_slot(i, j, t),
-                      weight * E::from_u64(std::uint64_t{1} << (kRequantLimbBits * t)));
+                      weight * E::from_u64(std::uint64_t{1} << (range_bits_ * t)));
       }
       form.constant -= weight * E::from_i64(rounding_offset(shift));
     }
@@ -221,6 +228,12 @@ sumcheck::SumcheckProof<E> RequantLayout::read_proof(ByteReader& reader) const {
   return sumcheck::SumcheckProof<E>::read(reader, clamp_shape(E::one()));
 }
 
+double RequantLayout::soundness_error() const {
+  const double vars = row_vars() + channel_vars();
+  return sumcheck::soundness_error(clamp_shape(E::one())) +
+         ((vars + 1) + vars) / challenge_field_size();
+}
+
 lookup::RangeCheckRequests RequantLayout::range_checks() const {
   const OutputClamp& clamp = rescale_.output;
   lookup::RangeCheckRequests requests;
@@ -229,19 +242,19 @@ lookup::RangeCheckRequests RequantLayout::range_checks() const {
       const std::size_t x = i * channels_ + j;
       const std::size_t count = limbs(j);
       for (std::size_t t = 0; t < count; ++t) {
-        requests.add(kRequantLimbBits, {limb_slot(i, j, t)});
+        requests.add(range_bits_, {limb_slot(i, j, t)});
       }
-      // The top limb below 2^b as top + 2^16 - 2^b < 2^16, so that r < 2^s.
+      // The top limb below 2^t (t = s mod b) as top + 2^b - 2^t < 2^b: r < 2^s.
       const std::size_t top_bits =
-          static_cast<std::size_t>(rescale_.channel(j).shift) % kRequantLimbBits;
+          static_cast<std::size_t>(rescale_.channel(j).shift) % range_bits_;
       if (top_bits != 0) {
-        requests.add(kRequantLimbBits,
-                     {limb_slot(i, j, count - 1), 1, kLimbRange - (std::int64_t{1} << top_bits)});
+        requests.add(range_bits_,
+                     {limb_slot(i, j, count - 1), 1, range() - (std::int64_t{1} << top_bits)});
       }
-      requests.add(kRequantLimbBits, {output_ + x, 1, -std::int64_t{clamp.lo}});
-      requests.add(kRequantLimbBits, {output_ + x, -1, std::int64_t{clamp.hi}});
-      requests.add(kRequantLimbBits, {excess_above_ + x});
-      requests.add(kRequantLimbBits, {excess_below_ + x});
+      requests.add(range_bits_, {output_ + x, 1, -std::int64_t{clamp.lo}});
+      requests.add(range_bits_, {output_ + x, -1, std::int64_t{clamp.hi}});
+      requests.add(range_bits_, {excess_above_ + x});
+      requests.add(range_bits_, {excess_below_ + x});
     }
   }
   return requests;

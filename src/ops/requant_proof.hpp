@@ -37,10 +37,23 @@ using sumcheck::WitnessLayout;
 using ProofForm = pcs::LinearForm;
 using ProofConstraints = pcs::Constraints;
 
-// Width of every range check of the requantization.
-inline constexpr unsigned kRequantLimbBits = 16;
-// Above this shift, 2^s * (y - z) could wrap modulo p (docs/ops-proofs.md).
-inline constexpr std::int32_t kMaxProvableShift = 45;
+// |E| = p^2, for the soundness errors.
+inline double challenge_field_size() {
+  const auto p = static_cast<double>(Challenge::Base::kModulus);
+  return p * p;
+}
+
+// Width b of every range check of the requantization: remainder limbs,
+// y - lo, hi - y, u+, u-. 16 by default; 8 is enough for an int8 output
+// whose pre-clamp values stay within 2^8 of its range, and makes the lookup
+// table 256 times smaller.
+inline constexpr unsigned kDefaultRequantRangeBits = 16;
+
+// Above this shift, 2^s * (q + z - y) could wrap modulo p: s + b + 1 <= 62
+// (docs/ops-proofs.md).
+inline constexpr std::int32_t max_provable_shift(unsigned range_bits) {
+  return 61 - static_cast<std::int32_t>(range_bits);
+}
 
 // The integer advice of one requantized [rows, channels] tensor, row-major.
 struct RequantAdvice {
@@ -54,9 +67,11 @@ using RequantTamper = std::function<void(RequantAdvice&)>;
 class RequantLayout {
  public:
   // Both sides, from public data. Fails if the rescale is outside what the
-  // proof supports (shift above kMaxProvableShift, clamp wider than 2^16).
+  // proof supports (shift above max_provable_shift, clamp range or zero
+  // point offset of 2^range_bits or more).
   static RequantLayout allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
-                                const Rescale& rescale, const std::string& op);
+                                const Rescale& rescale, const std::string& op,
+                                unsigned range_bits = kDefaultRequantRangeBits);
 
   std::size_t rows() const { return rows_; }
   std::size_t channels() const { return channels_; }
@@ -65,7 +80,7 @@ class RequantLayout {
 
   // Prover: the advice of accumulators `acc` (row-major), written into the
   // witness with this stage's pads. Returns Y. Fails if a pre-clamp value
-  // lies 2^16 or more outside the output range (docs/ops-proofs.md).
+  // lies 2^range_bits or more outside the output range (docs/ops-proofs.md).
   std::vector<std::int32_t> fill(BaseWitness<Challenge>& witness, std::span<const std::int64_t> acc,
                                  const RequantTamper& tamper = {}) const;
 
@@ -83,8 +98,13 @@ class RequantLayout {
               const std::string& prefix, ProofConstraints& cs) const;
   sumcheck::SumcheckProof<Challenge> read_proof(ByteReader& reader) const;
 
-  // Limbs of r, 16 bits each (the top one below 2^(s mod 16) when s is not a
-  // multiple of 16), y - lo, hi - y, u+, u-: all 16-bit.
+  // Soundness error of the clamp zero-check and the excess relation
+  // (docs/ops-proofs.md): the sumcheck, the random combination in (rho,
+  // gamma), and the excess relation at rho.
+  double soundness_error() const;
+
+  // Limbs of r, b bits each (the top one also below 2^(s mod b) when s is
+  // not a multiple of b), y - lo, hi - y, u+, u-: all of width b.
   lookup::RangeCheckRequests range_checks() const;
 
  private:
@@ -96,7 +116,10 @@ class RequantLayout {
   // y, u+, u- at a point of the zero-padded [2^m, 2^n] hypercube.
   ProofForm tensor_form(Slot first, std::span<const Challenge> point) const;
 
+  std::int64_t range() const { return std::int64_t{1} << range_bits_; }
+
   std::size_t rows_ = 0, channels_ = 0;
+  unsigned range_bits_ = kDefaultRequantRangeBits;
   Rescale rescale_;
   Slot output_ = 0, quotient_ = 0, remainder_ = 0, excess_above_ = 0, excess_below_ = 0;
   std::vector<std::size_t>

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -36,6 +37,7 @@ struct Public {
   GemmShape shape;
   MacQuant quant;
   bool has_bias = false;
+  unsigned range_bits = kDefaultRequantRangeBits;
 };
 
 struct Instance {
@@ -53,7 +55,7 @@ Instance instance_for(const Public& pub) {
   in.operands.weight = in.layout.allocate(n * k);
   in.operands.has_bias = pub.has_bias;
   if (pub.has_bias) in.operands.bias = in.layout.allocate(n);
-  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands);
+  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands, pub.range_bits);
   in.ranges = lookup::RangeCheckBatch<E>::allocate(in.layout, in.gemm.range_checks());
   return in;
 }
@@ -64,6 +66,7 @@ Bytes parameter_bytes(const Public& pub) {
   w.u64(pub.shape.inner);
   w.u64(pub.shape.outputs);
   w.u32(pub.has_bias ? 1 : 0);
+  w.u32(pub.range_bits);
   return w.take();
 }
 
@@ -93,6 +96,9 @@ struct Committed {
 struct Cheat {
   RequantTamper advice;
   std::function<void(BaseWitness<E>&, const Instance&)> witness;
+  // Counts the range-check multiplicities of in-range values only, the
+  // best a prover can do with an out-of-range value (honest fill refuses).
+  bool skip_out_of_range = false;
 };
 
 Committed commit_witness(const Instance& in, const Private& priv, const Cheat& cheat = {}) {
@@ -108,7 +114,20 @@ Committed commit_witness(const Instance& in, const Private& priv, const Cheat& c
   if (in.operands.has_bias) write(in.operands.bias, priv.bias);
   c.output = in.gemm.fill(c.witness, priv.input, priv.weight, priv.bias, cheat.advice);
   if (cheat.witness) cheat.witness(c.witness, in);
-  in.ranges.fill(c.witness);
+  if (cheat.skip_out_of_range) {
+    const auto& shape = in.ranges.shape();
+    const auto columns = in.ranges.columns(c.witness);
+    for (std::size_t h = 0; h < shape.tables.size(); ++h) {
+      for (const Goldilocks& v : columns[h][0]) {
+        if (v.value() < shape.tables[h].size()) {
+          c.witness.at(shape.multiplicity_slots[h] + v.value()) += Goldilocks::one();
+        }
+      }
+    }
+    lookup::fill_pads(c.witness, shape, in.ranges.pads());
+  } else {
+    in.ranges.fill(c.witness);
+  }
   return c;
 }
 
@@ -129,9 +148,11 @@ void verify_operator(const Instance& in, ByteSpan bytes, hash::Transcript& t,
   in.ranges.verify(ranges, t, kRangePrefix, cs);
 }
 
+using Events = std::vector<hash::Transcript::Event>;
+
 FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
-                     const Committed& c) {
-  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+                     const Committed& c, Events* events = nullptr) {
+  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub), events != nullptr);
   pcs::CommitResult committed = ligero.commit(c.witness, in.layout);
   ligero.absorb_commitment(committed.commitment, t);
   hash::Transcript replay = t;
@@ -146,19 +167,23 @@ FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instanc
   verify_operator(in, full.operator_proof, replay, cs);
   full.ligero_proof = ligero.prove(std::move(committed.prover_data), cs, t);
   t.finish();
+  if (events) *events = t.events();
   return full;
 }
 
 // The verifier, from public data only.
-bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full) {
+bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full,
+                 Events* events = nullptr) {
   try {
     const Instance in = instance_for(pub);
-    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
+    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub),
+                       events != nullptr);
     ligero.absorb_commitment(full.commitment, t);
     pcs::Constraints cs;
     verify_operator(in, full.operator_proof, t, cs);
     if (!ligero.verify(full.commitment, in.layout, cs, full.ligero_proof, t)) return false;
     t.finish();
+    if (events) *events = t.events();
     return true;
   } catch (const Error&) {
     return false;
@@ -184,9 +209,11 @@ bool constraints_hold(const pcs::Ligero& ligero, const Public& pub, const Instan
 struct Options {
   std::size_t m = 2, k = 5, n = 3;
   bool per_channel = false, relu = false, bias = true;
+  // 8-bit range checks keep the lookup table, and the tests, small.
+  unsigned range_bits = 8;
   // Accumulators reach ~2^17 and multipliers 2^16: these shifts put outputs
-  // inside, above and below the int8 range, within 2^16 of it.
-  std::int32_t shift_lo = 20, shift_hi = 28;
+  // inside, above and below the int8 range, within 2^8 of it.
+  std::int32_t shift_lo = 25, shift_hi = 30;
   std::uint64_t seed = 1;
 };
 
@@ -195,6 +222,7 @@ std::pair<Public, Private> random_case(const Options& o) {
   Public pub;
   pub.shape = {o.m, o.k, o.n};
   pub.has_bias = o.bias;
+  pub.range_bits = o.range_bits;
   pub.quant.input_zero_point = uniform(rng, -8, 8);
   const std::size_t channels = o.per_channel ? o.n : 1;
   pub.quant.weight_zero_points.clear();
@@ -220,11 +248,30 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
       {.m = 1, .k = 3, .n = 2},                       // batch of one
       {.m = 3, .k = 7, .n = 5, .per_channel = true},  // non-powers of two
       {.m = 2, .k = 4, .n = 4, .relu = true},         // fused ReLU
-      {.m = 2, .k = 6, .n = 3, .per_channel = true, .relu = true, .bias = false},  // no bias
-      {.m = 1, .k = 1, .n = 1, .bias = false},                                     // all dims 1
-      {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},       // shift 0
-      {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 22, .shift_hi = 33},
-      {.m = 2, .k = 3, .n = 2, .shift_lo = 45, .shift_hi = 45},  // largest shift
+      {.m = 2, .k = 6, .n = 3, .per_channel = true, .relu = true, .bias = false},
+      {.m = 1, .k = 1, .n = 1, .bias = false},  // every side 1
+      {.m = 2, .k = 2, .n = 3, .bias = false, .shift_lo = 0, .shift_hi = 0},
+      {.m = 2, .k = 9, .n = 2, .per_channel = true, .shift_lo = 27, .shift_hi = 53},
+      {.m = 1,
+       .k = 4,
+       .n = 3,
+       .shift_lo = max_provable_shift(8),
+       .shift_hi = max_provable_shift(8)},
+      {.m = 2,
+       .k = 3,
+       .n = 2,
+       .range_bits = 16,
+       .shift_lo = max_provable_shift(16),
+       .shift_hi = max_provable_shift(16)},
+      // The default 16-bit range checks, outputs up to 2^16 outside int8.
+      {.m = 3,
+       .k = 5,
+       .n = 3,
+       .per_channel = true,
+       .relu = true,
+       .range_bits = 16,
+       .shift_lo = 20,
+       .shift_hi = 45},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     Options o = cases[i];
@@ -245,12 +292,34 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
   }
 }
 
-// The honest case the cheats start from: ReLU, per-channel, bias, and at
-// least one output strictly between the zero point and hi.
+// The honest case the cheats start from: ReLU, per-channel, bias, and
+// outputs clamped below, clamped above and strictly between the zero point
+// and hi. The first seed that has all three (found with a tamper hook that
+// only records the advice).
 std::pair<Public, Private> cheat_base() {
-  Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = 7};
-  o.shift_lo = o.shift_hi = 23;
-  return random_case(o);
+  for (std::uint64_t seed = 7; seed < 1000; ++seed) {
+    Options o{.m = 2, .k = 5, .n = 3, .per_channel = true, .relu = true, .seed = seed};
+    o.shift_lo = o.shift_hi = 25;
+    auto [pub, priv] = random_case(o);
+    const OutputClamp& clamp = pub.quant.rescale.output;
+    RequantAdvice advice;
+    Cheat record;
+    record.advice = [&advice](RequantAdvice& a) { advice = a; };
+    try {
+      commit_witness(instance_for(pub), priv, record);
+    } catch (const Error&) {
+      continue;  // a pre-clamp value too far out for 8-bit range checks
+    }
+    const auto any = [](const std::vector<std::int64_t>& v, auto predicate) {
+      return std::any_of(v.begin(), v.end(), predicate);
+    };
+    const auto positive = [](std::int64_t u) { return u > 0; };
+    if (any(advice.excess_above, positive) && any(advice.excess_below, positive) &&
+        any(advice.output, [&](std::int64_t y) { return y > clamp.zero_point && y < clamp.hi; })) {
+      return {pub, priv};
+    }
+  }
+  fail("no seed gives the cheat base");
 }
 
 bool cheat_accepted(const Cheat& cheat) {
@@ -274,17 +343,27 @@ TEST(GemmProof, HonestCheatBaseIsAccepted) {
 
 TEST(GemmProof, RejectsAFlippedRelu) {
   const OutputClamp clamp = cheat_base().first.quant.rescale.output;
-  Cheat cheat;
-  cheat.advice = [&](RequantAdvice& a) {
-    const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
-      return y > clamp.zero_point && y < clamp.hi;
-    });
-    ASSERT_NE(it, a.output.end());
-    const auto x = static_cast<std::size_t>(it - a.output.begin());
-    a.output[x] = clamp.zero_point;
-    consistent_excess(a, x, clamp);
+  // y = z (= lo, the ReLU) where y > z, with the excess
+  enum class Excess {
+    kAbove,          // u+ = q > 0: the zero-check fails (y != hi)
+    kNone,           // u+ = u- = 0: the excess relation q + z - y = u+ - u- fails
+    kNegativeBelow,  // u- = -q < 0 (both relations hold): only the range of u- fails
   };
-  EXPECT_FALSE(cheat_accepted(cheat));
+  for (Excess excess : {Excess::kAbove, Excess::kNone, Excess::kNegativeBelow}) {
+    Cheat cheat;
+    cheat.skip_out_of_range = excess == Excess::kNegativeBelow;
+    cheat.advice = [&](RequantAdvice& a) {
+      const auto it = std::find_if(a.output.begin(), a.output.end(), [&](std::int64_t y) {
+        return y > clamp.zero_point && y < clamp.hi;
+      });
+      ASSERT_NE(it, a.output.end());
+      const auto x = static_cast<std::size_t>(it - a.output.begin());
+      a.output[x] = clamp.zero_point;
+      if (excess == Excess::kAbove) consistent_excess(a, x, clamp);
+      if (excess == Excess::kNegativeBelow) a.excess_below[x] = -a.quotient[x];
+    };
+    EXPECT_FALSE(cheat_accepted(cheat)) << static_cast<int>(excess);
+  }
 }
 
 TEST(GemmProof, RejectsAnOffByOneQuotient) {
@@ -297,6 +376,46 @@ TEST(GemmProof, RejectsAnOffByOneQuotient) {
       consistent_excess(a, 1, clamp);
     };
     EXPECT_FALSE(cheat_accepted(cheat)) << delta;
+  }
+}
+
+// q - 1 with r + 2^s: the requant relation and every limb's own range hold,
+// only the top-limb bound r < 2^s fails.
+TEST(GemmProof, RejectsARemainderOfTwoToTheShiftOrMore) {
+  const Public pub = cheat_base().first;
+  const OutputClamp clamp = pub.quant.rescale.output;
+  Cheat cheat;
+  cheat.skip_out_of_range = true;
+  cheat.advice = [&](RequantAdvice& a) {
+    a.quotient[1] -= 1;
+    a.remainder[1] += std::int64_t{1} << pub.quant.rescale.channel(1).shift;
+    a.output[1] = clamp.apply(a.quotient[1]);
+    consistent_excess(a, 1, clamp);
+  };
+  EXPECT_FALSE(cheat_accepted(cheat));
+  // The same counting with honest advice is accepted.
+  cheat.advice = {};
+  EXPECT_TRUE(cheat_accepted(cheat));
+}
+
+// y = q + z unclamped, u+ = u- = 0: the excess relation and the zero-check
+// hold, only y - lo >= 0 (a ReLU passing a negative value) or hi - y >= 0
+// fails.
+TEST(GemmProof, RejectsAnUnclampedOutput) {
+  const OutputClamp clamp = cheat_base().first.quant.rescale.output;
+  for (bool below : {true, false}) {
+    Cheat cheat;
+    cheat.skip_out_of_range = true;
+    cheat.advice = [&](RequantAdvice& a) {
+      auto& excess = below ? a.excess_below : a.excess_above;
+      const auto it =
+          std::find_if(excess.begin(), excess.end(), [](std::int64_t u) { return u > 0; });
+      ASSERT_NE(it, excess.end());
+      const auto x = static_cast<std::size_t>(it - excess.begin());
+      a.output[x] = a.quotient[x] + clamp.zero_point;
+      consistent_excess(a, x, clamp);
+    };
+    EXPECT_FALSE(cheat_accepted(cheat)) << (below ? "below lo" : "above hi");
   }
 }
 
@@ -370,6 +489,37 @@ TEST(GemmProof, EveryByteFlipOfTheOperatorProofIsRejected) {
   }
 }
 
+// Prover and verifier run the same transcript, and every byte of the
+// operator proof is absorbed, in proof order, before the challenges after it.
+TEST(GemmProof, FiatShamirCoversEveryOperatorProofByte) {
+  const pcs::Ligero ligero;
+  const auto [pub, priv] = random_case({.m = 3, .k = 5, .n = 2, .per_channel = true});
+  const Instance in = instance_for(pub);
+  Events prover, verifier;
+  const FullProof full = prove_full(ligero, pub, in, commit_witness(in, priv), &prover);
+  ASSERT_TRUE(verify_full(ligero, pub, full, &verifier));
+  ASSERT_EQ(prover.size(), verifier.size());
+  std::size_t absorbed = 0;
+  for (std::size_t i = 0; i < prover.size(); ++i) {
+    EXPECT_EQ(prover[i].op, verifier[i].op);
+    EXPECT_EQ(prover[i].label, verifier[i].label);
+    EXPECT_EQ(prover[i].payload_bytes, verifier[i].payload_bytes);
+    const bool operator_step =
+        prover[i].label.starts_with(kGemmPrefix) || prover[i].label.starts_with(kRangePrefix);
+    if (operator_step && prover[i].op == hash::TranscriptSchema::Op::kAbsorb) {
+      absorbed += prover[i].payload_bytes;
+    }
+  }
+  EXPECT_EQ(absorbed, full.operator_proof.size());
+  // The operator's first step is a challenge: its point depends on the
+  // commitment only.
+  const auto first = std::find_if(prover.begin(), prover.end(),
+                                  [](const auto& e) { return e.label.starts_with(kGemmPrefix); });
+  ASSERT_NE(first, prover.end());
+  EXPECT_EQ(first->label, kGemmPrefix + "row-point");
+  EXPECT_EQ(first->op, hash::TranscriptSchema::Op::kSqueeze);
+}
+
 TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
   const SmallProof s;
   const auto contains = [](const Bytes& haystack, Goldilocks value) {
@@ -392,14 +542,30 @@ TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
   }
 }
 
+TEST(GemmProof, SoundnessErrorIsFarBelowTwoToTheMinus100) {
+  const auto [pub, priv] = random_case({.m = 64, .k = 784, .n = 128});
+  const Instance in = instance_for(pub);
+  const double error = in.gemm.soundness_error();
+  EXPECT_GT(error, 0.0);
+  EXPECT_LT(std::log2(error), -110.0);
+}
+
 TEST(GemmProof, LayoutRejectsUnprovableParameters) {
   auto [pub, priv] = random_case({});
   WitnessLayout layout;
-  pub.quant.rescale.requants[0].shift = kMaxProvableShift + 1;
-  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+  for (unsigned bits : {8u, 16u}) {
+    pub.quant.rescale.requants[0].shift = max_provable_shift(bits);
+    EXPECT_NO_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, bits));
+    pub.quant.rescale.requants[0].shift = max_provable_shift(bits) + 1;
+    EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, bits), Error);
+  }
   pub.quant.rescale.requants[0].shift = 8;
-  pub.quant.rescale.output = {0, -70000, 70000};
-  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}), Error);
+  pub.quant.rescale.output = {0, -200, 200};  // wider than 2^8
+  EXPECT_NO_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 16));
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 8), Error);
+  pub.quant.rescale.output = {70000, 0, 127};  // zero point far from the range
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 16), Error);
+  EXPECT_THROW(GemmLayout::allocate(layout, pub.shape, pub.quant, {}, 7), Error);
 }
 
 }  // namespace

@@ -80,6 +80,21 @@ TEST(Gemm, MatchesTheReferenceOnRandomShapes) {
   }
 }
 
+TEST(Gemm, AccumulatorsRescaleToTheOutput) {
+  TestRng rng(11);
+  for (int i = 0; i < 20; ++i) {
+    const std::size_t m = 1 + rng.below(5), k = 1 + rng.below(70), n = 1 + rng.below(7);
+    const Case c = random_case(rng, m, k, n, i % 2 == 0, i % 3 == 0);
+    const std::vector<std::int64_t> acc = gemm_accumulators(c.a, c.w, c.bias, c.quant);
+    ASSERT_EQ(acc.size(), m * n);
+    IntTensor rescaled = IntTensor::zeros({m, n});
+    for (std::size_t x = 0; x < acc.size(); ++x) {
+      rescaled.values[x] = c.quant.rescale.apply(acc[x], x % n);
+    }
+    EXPECT_EQ(rescaled.values, run(c).values) << m << "x" << k << "x" << n;
+  }
+}
+
 TEST(Gemm, EveryIsaGivesTheSameBytes) {
   TestRng rng(2);
   for (int i = 0; i < 10; ++i) {

@@ -70,5 +70,16 @@ TEST(Multilinear, RejectsMismatchedSizes) {
   EXPECT_EQ(log2_exact(64), 6u);
 }
 
+TEST(Multilinear, Log2CeilCountsTheVariablesOfAZeroPaddedTable) {
+  EXPECT_EQ(log2_ceil(0), 0u);
+  EXPECT_EQ(log2_ceil(1), 0u);
+  EXPECT_EQ(log2_ceil(2), 1u);
+  EXPECT_EQ(log2_ceil(3), 2u);
+  EXPECT_EQ(log2_ceil(4), 2u);
+  EXPECT_EQ(log2_ceil(5), 3u);
+  EXPECT_EQ(log2_ceil(std::size_t{1} << 40), 40u);
+  EXPECT_EQ(log2_ceil((std::size_t{1} << 40) + 1), 41u);
+}
+
 }  // namespace
 }  // namespace zkinfer::poly

@@ -370,5 +370,31 @@ TEST(SumcheckZeroKnowledge, TranscriptsForDifferentWitnessesAreIndistinguishable
   EXPECT_LT(chi2, 345.0);
 }
 
+// The MLE of a dense [3, 5] matrix zero-padded to [4, 8], as add_matrix
+// builds it from cut eq tables, equals evaluate_mle on the padded table.
+TEST(LinearForm, AddMatrixIsTheMleOfTheZeroPaddedMatrix) {
+  using E = GoldilocksExt2;
+  TestRng rng(31);
+  const std::size_t rows = 3, cols = 5;
+  const Slot first = 7;
+  std::vector<Goldilocks> witness(first + rows * cols);
+  std::vector<Goldilocks> padded(4 * 8, Goldilocks());
+  for (std::size_t i = 0; i < rows; ++i) {
+    for (std::size_t j = 0; j < cols; ++j) {
+      const Goldilocks v = Goldilocks::sample(rng);
+      witness[first + i * cols + j] = v;
+      padded[i * 8 + j] = v;
+    }
+  }
+  std::vector<E> point(5);
+  for (E& x : point) x = E::sample(rng);
+  const auto row_eq = poly::eq_table<E>(std::span(point).first(2));
+  const auto col_eq = poly::eq_table<E>(std::span(point).subspan(2));
+  LinearForm<E> form;
+  form.add_matrix(first, std::span(row_eq).first(rows), std::span(col_eq).first(cols));
+  const E expected = poly::evaluate_mle<E, Goldilocks>(padded, point);
+  EXPECT_EQ(form.evaluate(witness), expected);
+}
+
 }  // namespace
 }  // namespace zkinfer::sumcheck
