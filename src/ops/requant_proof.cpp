@@ -2,6 +2,7 @@
 #include "ops/requant_proof.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 
 #include "poly/multilinear.hpp"
