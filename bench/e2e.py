@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""End-to-end figures of zkinfer on the example models, one JSON line per
+model and thread count: prove seconds (the prover's own timer and the whole
+command), verify milliseconds, proof bytes, peak RSS of prove and verify.
+Every figure is the median of --reps runs, each in a fresh process.
+
+  bench/e2e.py [--zkinfer build/release/zkinfer] [--threads 1,2] [--reps 5]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+MODELS = [
+    ("fashion_mnist_mlp", "fashion_mnist/mlp.onnx", "fashion_mnist/calibration.npy",
+     "fashion_mnist/input_0.json"),
+    ("breast_cancer_mlp", "breast_cancer/mlp.onnx", "breast_cancer/calibration.npy",
+     "breast_cancer/input_0.json"),
+    ("credit_mlp", "credit/credit_mlp.onnx", "credit/calibration.npy", "credit/input_0.json"),
+]
+
+
+def run_measured(cmd, threads):
+    """Runs cmd with OMP_NUM_THREADS=threads; returns (stdout, wall seconds)."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = proc.communicate()
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{out.decode()}{err.decode()}")
+    return out.decode(), wall
+
+
+def peak_rss_mib(cmd, threads):
+    """Peak RSS of one run, from the kernel's accounting of the waited child."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execvpe(cmd[0], cmd, env)
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        sys.exit(f"{' '.join(cmd)} failed (status {status})")
+    return usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zkinfer", default=os.path.join(ROOT, "build/release/zkinfer"))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+    zk = args.zkinfer
+    with tempfile.TemporaryDirectory(prefix="zkinfer-bench-") as tmp:
+        for name, onnx, calibration, inp in MODELS:
+            package = os.path.join(tmp, name + ".zkm")
+            card = os.path.join(tmp, name + ".card.json")
+            run_measured([zk, "commit", os.path.join(EXAMPLES, onnx), "--calibration",
+                          os.path.join(EXAMPLES, calibration), "-o", package], 1)
+            proof = os.path.join(tmp, name + ".zkp")
+            prove_cmd = [zk, "prove", "--model", package, "--input",
+                         os.path.join(EXAMPLES, inp), "-o", proof]
+            verify_cmd = [zk, "verify", "--card", card, proof]
+            for threads in [int(t) for t in args.threads.split(",")]:
+                prove_s, prove_wall, verify_ms = [], [], []
+                for _ in range(args.reps):
+                    out, wall = run_measured(prove_cmd, threads)
+                    prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
+                    prove_wall.append(wall)
+                    out, wall = run_measured(verify_cmd, threads)
+                    if "ACCEPT" not in out:
+                        sys.exit(f"verification failed: {out}")
+                    verify_ms.append(wall * 1000)
+                print(json.dumps({
+                    "model": name,
+                    "threads": threads,
+                    "zero_knowledge": True,
+                    "reps": args.reps,
+                    "prove_s": round(statistics.median(prove_s), 4),
+                    "prove_command_s": round(statistics.median(prove_wall), 4),
+                    "verify_command_ms": round(statistics.median(verify_ms), 1),
+                    "proof_bytes": os.path.getsize(proof),
+                    "prove_peak_rss_mib": round(peak_rss_mib(prove_cmd, threads), 1),
+                    "verify_peak_rss_mib": round(peak_rss_mib(verify_cmd, threads), 1),
+                }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
