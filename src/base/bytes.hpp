@@ -21,6 +21,16 @@ class ByteWriter {
   void u32(std::uint32_t v) { put_le(v, 4); }
   void u64(std::uint64_t v) { put_le(v, 8); }
   void raw(ByteSpan data) { out_.insert(out_.end(), data.begin(), data.end()); }
+  // The opening of every zkinfer file format: a magic number, then its version.
+  void header(std::uint32_t magic, std::uint32_t version) {
+    u32(magic);
+    u32(version);
+  }
+  // A u64 length, then the bytes.
+  void blob(ByteSpan data) {
+    u64(data.size());
+    raw(data);
+  }
   const Bytes& bytes() const { return out_; }
   Bytes take() { return std::move(out_); }
 
@@ -45,6 +55,21 @@ class ByteReader {
     ByteSpan out = data_.subspan(pos_, n);
     pos_ += n;
     return out;
+  }
+  // Reads ByteWriter::header; Error "not a zkinfer <what> (bad magic)" or
+  // "<what> version N unsupported (expected M)".
+  void header(std::uint32_t magic, std::uint32_t version, const std::string& what) {
+    if (u32("magic") != magic) fail("not a zkinfer " + what + " (bad magic)");
+    const std::uint32_t found = u32("version");
+    if (found != version)
+      fail(what + " version " + std::to_string(found) + " unsupported (expected " +
+           std::to_string(version) + ")");
+  }
+  // Reads ByteWriter::blob; its length must fit in what remains.
+  ByteSpan blob(const char* what) {
+    const std::uint64_t n = u64(what);
+    if (n > remaining()) fail(std::string(what) + ": length exceeds the input");
+    return raw(static_cast<std::size_t>(n), what);
   }
   std::size_t remaining() const { return data_.size() - pos_; }
   std::size_t position() const { return pos_; }

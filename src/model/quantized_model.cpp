@@ -676,30 +676,20 @@ Bytes serialize(const QuantizedModel& model) {
   const Bytes arch = serialize_architecture(model);
   const Bytes weights = serialize_weights(model);
   ByteWriter w;
-  w.u32(kFileMagic);
-  w.u32(kQuantizedModelVersion);
-  w.u64(arch.size());
-  w.raw(arch);
-  w.u64(weights.size());
-  w.raw(weights);
+  w.header(kFileMagic, kQuantizedModelVersion);
+  w.blob(arch);
+  w.blob(weights);
   return w.take();
 }
 
 QuantizedModel parse_quantized_model(ByteSpan bytes) {
   ByteReader r(bytes);
-  if (r.u32("magic") != kFileMagic) fail("not a zkinfer quantized model (bad magic)");
-  const std::uint32_t version = r.u32("version");
-  if (version != kQuantizedModelVersion)
-    fail("quantized model version " + std::to_string(version) + " unsupported (expected " +
-         std::to_string(kQuantizedModelVersion) + ")");
-  const std::uint64_t arch_size = r.u64("architecture length");
-  if (arch_size > r.remaining()) fail("architecture length exceeds the input");
-  ByteReader arch(r.raw(static_cast<std::size_t>(arch_size), "architecture"));
+  r.header(kFileMagic, kQuantizedModelVersion, "quantized model");
+  ByteReader arch(r.blob("architecture"));
   QuantizedModel model = parse_architecture(arch);
   arch.expect_end("architecture");
-  const std::uint64_t weights_size = r.u64("weights length");
-  if (weights_size != r.remaining()) fail("weights length does not match the input");
-  ByteReader weights(r.raw(static_cast<std::size_t>(weights_size), "weights"));
+  ByteReader weights(r.blob("weights"));
+  r.expect_end("quantized model");
   parse_weights(weights, model);
   weights.expect_end("weights");
   model.validate();

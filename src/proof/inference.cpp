@@ -77,10 +77,8 @@ Bytes serialize_proof(const InferenceProof& proof) {
   w.u32(kProofMagic);
   proof.statement.write(w);
   w.raw(proof.commitment.root.bytes);
-  for (const Bytes* part : {&proof.sub_proofs, &proof.constraint_proof}) {
-    w.u64(part->size());
-    w.raw(*part);
-  }
+  w.blob(proof.sub_proofs);
+  w.blob(proof.constraint_proof);
   return w.take();
 }
 
@@ -92,10 +90,8 @@ InferenceProof parse_proof(ByteSpan bytes) {
   const ByteSpan root = r.raw(proof.commitment.root.bytes.size(), "commitment");
   std::copy(root.begin(), root.end(), proof.commitment.root.bytes.begin());
   for (Bytes* part : {&proof.sub_proofs, &proof.constraint_proof}) {
-    const std::uint64_t size = r.u64("proof part length");
-    if (size > r.remaining()) fail("proof part length exceeds the file");
-    const ByteSpan bytes_of_part = r.raw(static_cast<std::size_t>(size), "proof part");
-    part->assign(bytes_of_part.begin(), bytes_of_part.end());
+    const ByteSpan blob = r.blob("proof part");
+    part->assign(blob.begin(), blob.end());
   }
   r.expect_end("proof");
   return proof;

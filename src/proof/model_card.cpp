@@ -75,26 +75,19 @@ hash::Poseidon2Digest compute_model_id(const model::QuantizedModel& model,
 Bytes serialize_package(const ModelPackage& package) {
   const Bytes model = model::serialize(package.model);
   ByteWriter w;
-  w.u32(kPackageMagic);
-  w.u32(kModelFormatVersion);
+  w.header(kPackageMagic, kModelFormatVersion);
   write_salt(w, package.salt);
-  w.u64(model.size());
-  w.raw(model);
+  w.blob(model);
   return w.take();
 }
 
 ModelPackage parse_package(ByteSpan bytes) {
   ByteReader r(bytes);
-  if (r.u32("package magic") != kPackageMagic) fail("not a zkinfer model package (bad magic)");
-  const std::uint32_t version = r.u32("package version");
-  if (version != kModelFormatVersion)
-    fail("model package version " + std::to_string(version) + " unsupported (expected " +
-         std::to_string(kModelFormatVersion) + ")");
+  r.header(kPackageMagic, kModelFormatVersion, "model package");
   ModelPackage package;
   for (Goldilocks& s : package.salt) s = read_canonical(r, "model salt");
-  const std::uint64_t size = r.u64("model length");
-  if (size != r.remaining()) fail("model package: model length does not match the file");
-  package.model = model::parse_quantized_model(r.raw(static_cast<std::size_t>(size), "model"));
+  package.model = model::parse_quantized_model(r.blob("model"));
+  r.expect_end("model package");
   return package;
 }
 
