@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // zkinfer inspect: the statement of a proof and the size of its parts.
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,8 +14,11 @@ namespace zkinfer::cli {
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
   auto proof_file = std::make_shared<std::string>();
+  auto card_file = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("inspect", "show a proof's statement and sizes");
   cmd->add_option("proof", *proof_file, "the proof (.zkp)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--card", *card_file, "model card: also print the soundness of the proof's shape")
+      ->check(CLI::ExistingFile);
   cmd->callback([=, &exit_code] {
     const Bytes bytes = read_file(*proof_file, std::size_t{1} << 30);
     const proof::InferenceProof p = proof::parse_proof(bytes);
@@ -28,6 +32,12 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     std::printf("  commitment root   %s\n", hash::to_hex(p.commitment.root).c_str());
     std::printf("  sub-proofs        %zu bytes\n", p.sub_proofs.size());
     std::printf("  constraint proof  %zu bytes (ZK-Ligero)\n", p.constraint_proof.size());
+    if (!card_file->empty()) {
+      const proof::InferenceCircuit circuit(proof::read_card(*card_file).architecture);
+      std::printf("soundness (bits = -log2 of each error):\n");
+      for (const auto& term : circuit.soundness(pcs::Ligero{}))
+        std::printf("  %7.1f  %s\n", -std::log2(term.error), term.component.c_str());
+    }
     exit_code = kExitOk;
   });
 }

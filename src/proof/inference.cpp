@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proof/inference.hpp"
 
+#include <cmath>
+
 #include "base/error.hpp"
 #include "model/int_executor.hpp"
 #include "pcs/ligero.hpp"
+#include "pcs/ligero_params.hpp"
 #include "proof/input.hpp"
 
 namespace zkinfer::proof {
@@ -184,6 +187,25 @@ hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const
   ranges_.append_schema(schema, kRangePrefix);
   ligero.schema_proof(schema);
   return schema;
+}
+
+std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
+    const pcs::Ligero& ligero) const {
+  std::vector<SoundnessTerm> terms;
+  for (const GemmNode& g : gemms_)
+    terms.push_back({"node " + std::to_string(g.node) + " '" + arch_.nodes[g.node].name +
+                         "' (Gemm: matmul + clamp sumchecks)",
+                     g.gemm.soundness_error()});
+  terms.push_back({"model_id sponge circuit", gkr::soundness_error(model_shape_)});
+  terms.push_back({"input commitment sponge circuit", gkr::soundness_error(input_shape_)});
+  terms.push_back({"range checks (one LogUp-GKR)", lookup::soundness_error(ranges_.shape())});
+  const pcs::LigeroSecurity security = pcs::ligero_security(ligero.params_for(layout_));
+  terms.push_back(
+      {"ZK-Ligero (proximity, linear, quadratic tests)", std::exp2(-security.total_bits)});
+  double total = 0;
+  for (const SoundnessTerm& t : terms) total += t.error;
+  terms.push_back({"total (union bound)", total});
+  return terms;
 }
 
 Bytes InferenceCircuit::parameters() const {

@@ -74,6 +74,15 @@ class InferenceCircuit {
   Slot bias_slot(std::size_t node) const;
 
   hash::TranscriptSchema schema(const pcs::Ligero& ligero) const;
+
+  // Soundness error of each component of this proof shape, and (last) their
+  // union bound: what `zkinfer inspect --card` prints (sources: each
+  // component's soundness_error, docs/ligero.md for the Ligero tests).
+  struct SoundnessTerm {
+    std::string component;
+    double error = 0;
+  };
+  std::vector<SoundnessTerm> soundness(const pcs::Ligero& ligero) const;
   Bytes parameters() const;
 
   // Prover, before the commitment: the whole witness from the private model,

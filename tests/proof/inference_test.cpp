@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "model/int_executor.hpp"
@@ -218,6 +219,21 @@ TEST(Inference, NoPrivateValueAppearsInTheProof) {
         EXPECT_FALSE(contains(w.bytes())) << b;
       }
     }
+  }
+}
+
+// DESIGN §1: at least 100 bits for the whole proof, by the calculator.
+TEST(Inference, SoundnessOfTheExampleShapesIsAtLeast100Bits) {
+  for (const char* onnx : {"breast_cancer/mlp.onnx", "fashion_mnist/mlp.onnx"}) {
+    const Example e =
+        load(onnx, std::string(onnx).starts_with("breast") ? "breast_cancer/input_0.json"
+                                                           : "fashion_mnist/input_0.json");
+    const InferenceCircuit circuit(e.card.architecture);
+    const auto terms = circuit.soundness(pcs::Ligero{});
+    ASSERT_EQ(terms.back().component, "total (union bound)");
+    for (const auto& t : terms) EXPECT_GT(t.error, 0) << t.component;
+    EXPECT_GE(-std::log2(terms.back().error), 100.0) << onnx;
+    std::printf("%s: %.1f bits in all\n", onnx, -std::log2(terms.back().error));
   }
 }
 
