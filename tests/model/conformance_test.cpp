@@ -286,24 +286,28 @@ const char* status_name(Status s) {
 // Models whose operators are all supported by the importer get one row each;
 // the others are summarised per operator set with the first model's reason.
 std::string report(const std::vector<CaseResult>& results) {
-  struct Group {
+  struct Counts {
     std::size_t passed = 0, failed = 0, unsupported = 0;
+    void add(Status s) {
+      if (s == Status::kPassed) ++passed;
+      if (s == Status::kFailed) ++failed;
+      if (s == Status::kUnsupported) ++unsupported;
+    }
+  };
+  // Per operator set: the float executor over every model, the quantized
+  // executor over the models the float executor passes.
+  struct Group {
+    Counts float_run, quantized;
     std::string first_reason;
   };
   std::map<std::string, Group> supported, other;
-  Group total, quantized;
+  Group total;
   for (const CaseResult& r : results) {
-    if (r.status == Status::kPassed) {
-      if (r.quantized == Status::kPassed) ++quantized.passed;
-      if (r.quantized == Status::kFailed) ++quantized.failed;
-      if (r.quantized == Status::kUnsupported) ++quantized.unsupported;
-    }
     Group& g = (r.supported_operators ? supported : other)[r.operators];
     if (g.first_reason.empty()) g.first_reason = r.reason;
     for (Group* k : {&g, &total}) {
-      if (r.status == Status::kPassed) ++k->passed;
-      if (r.status == Status::kFailed) ++k->failed;
-      if (r.status == Status::kUnsupported) ++k->unsupported;
+      k->float_run.add(r.status);
+      if (r.status == Status::kPassed) k->quantized.add(r.quantized);
     }
   }
   std::ostringstream out;
@@ -321,13 +325,15 @@ std::string report(const std::vector<CaseResult>& results) {
          "Clip bounds, divisors, quantization parameters and weights are constants in real "
          "models. A model that imports but disagrees would be **failed**; the test asserts "
          "there are none. Models are grouped by the set of operator types they contain.\n\n"
-      << "Totals: " << results.size() << " models, " << total.passed << " passed, " << total.failed
-      << " failed, " << total.unsupported << " unsupported.\n\n"
+      << "Totals: " << results.size() << " models, " << total.float_run.passed << " passed, "
+      << total.float_run.failed << " failed, " << total.float_run.unsupported << " unsupported.\n\n"
       << "## Models using only supported operators\n\n"
-      << "| Operators | Passed | Failed | Unsupported |\n|---|---|---|---|\n";
+      << "| Operators | Passed | Failed | Unsupported | Quantized passed | Quantized failed | "
+         "Quantized unsupported |\n|---|---|---|---|---|---|---|\n";
   for (const auto& [op, g] : supported)
-    out << "| " << escape_cell(op) << " | " << g.passed << " | " << g.failed << " | "
-        << g.unsupported << " |\n";
+    out << "| " << escape_cell(op) << " | " << g.float_run.passed << " | " << g.float_run.failed
+        << " | " << g.float_run.unsupported << " | " << g.quantized.passed << " | "
+        << g.quantized.failed << " | " << g.quantized.unsupported << " |\n";
   out << "\n## Quantized executor\n\n"
       << "Every model the float executor passes is also quantized (`model::quantize`, "
          "calibrated on the last data set's input; an already-quantized model keeps its own "
@@ -341,8 +347,8 @@ std::string report(const std::vector<CaseResult>& results) {
          "than one input, or an "
          "operator outside its scope: `src/model/quantize.hpp`); the test asserts none "
          "fails except the expected failures named in the table.\n\n"
-      << "Totals: " << quantized.passed << " passed, " << quantized.failed << " failed, "
-      << quantized.unsupported << " unsupported of " << total.passed
+      << "Totals: " << total.quantized.passed << " passed, " << total.quantized.failed
+      << " failed, " << total.quantized.unsupported << " unsupported of " << total.float_run.passed
       << " models the float executor passes.\n";
   out << "\n| Model | Operators | Result | Reason | Quantized | Error | Quantized reason |\n"
       << "|---|---|---|---|---|---|---|\n";
@@ -364,8 +370,8 @@ std::string report(const std::vector<CaseResult>& results) {
       << "| Operators | Passed | Failed | Unsupported | Reason (first model) |\n"
       << "|---|---|---|---|---|\n";
   for (const auto& [op, g] : other)
-    out << "| " << escape_cell(op) << " | " << g.passed << " | " << g.failed << " | "
-        << g.unsupported << " | " << escape_cell(g.first_reason) << " |\n";
+    out << "| " << escape_cell(op) << " | " << g.float_run.passed << " | " << g.float_run.failed
+        << " | " << g.float_run.unsupported << " | " << escape_cell(g.first_reason) << " |\n";
   return out.str();
 }
 
