@@ -14,6 +14,7 @@
 #include "model/quantize.hpp"
 #include "proof/inference.hpp"
 #include "proof/input.hpp"
+#include "support/examples.hpp"
 
 namespace {
 
@@ -21,17 +22,15 @@ using zkinfer::Bytes;
 namespace proof = zkinfer::proof;
 namespace model = zkinfer::model;
 
-std::string example(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / "examples" / name).string();
-}
-
 struct Fixture {
   proof::ModelCard card;
   Bytes honest;
 
   Fixture() {
-    const model::Graph graph = model::import_onnx_file(example("breast_cancer/mlp.onnx"));
-    const model::Tensor x = proof::read_tensor_json(example("breast_cancer/input_0.json"));
+    const model::Graph graph =
+        model::import_onnx_file(zkinfer::testing::example_path("breast_cancer/mlp.onnx"));
+    const model::Tensor x =
+        proof::read_tensor_json(zkinfer::testing::example_path("breast_cancer/input_0.json"));
     const proof::ModelPackage package{model::quantize(graph, std::vector{x}),
                                       zkinfer::hash::draw_commitment_salt()};
     card = proof::make_card(package);

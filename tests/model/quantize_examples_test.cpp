@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include "model/int_executor.hpp"
@@ -12,13 +11,10 @@
 #include "model/onnx_import.hpp"
 #include "model/quantize.hpp"
 #include "model/report.hpp"
+#include "support/examples.hpp"
 
 namespace zkinfer::model {
 namespace {
-
-std::string examples_dir() {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples").string();
-}
 
 struct Example {
   const char* model;
@@ -31,11 +27,11 @@ class ExampleModel : public ::testing::TestWithParam<Example> {};
 
 TEST_P(ExampleModel, QuantizedAgreesWithFloat) {
   const Example& e = GetParam();
-  const std::string dir = examples_dir() + "/";
-  const Graph graph = import_onnx_file(dir + e.model);
-  const std::vector<Tensor> calibration = split_samples(graph, read_npy(dir + e.calibration));
-  const std::vector<Tensor> inputs = split_samples(graph, read_npy(dir + e.inputs));
-  const Int64Array labels = read_npy_int64(dir + e.labels);
+  const auto path = zkinfer::testing::example_path;
+  const Graph graph = import_onnx_file(path(e.model));
+  const std::vector<Tensor> calibration = split_samples(graph, read_npy(path(e.calibration)));
+  const std::vector<Tensor> inputs = split_samples(graph, read_npy(path(e.inputs)));
+  const Int64Array labels = read_npy_int64(path(e.labels));
 
   for (const bool per_channel : {true, false}) {
     QuantizeOptions options;

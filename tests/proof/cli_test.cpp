@@ -12,16 +12,13 @@
 #include <fstream>
 
 #include "base/atomic_file.hpp"
+#include "support/examples.hpp"
 #include "support/temp_dir.hpp"
 
 namespace zkinfer {
 namespace {
 
 using testing::run_zkinfer;
-
-std::string example(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / name).string();
-}
 
 class ProofCli : public ::testing::Test {
  protected:
@@ -36,8 +33,9 @@ class ProofCli : public ::testing::Test {
     return r;
   }
   void commit(const std::string& onnx, const std::string& name) const {
-    expect(0, {"commit", example(onnx), "--calibration", example("breast_cancer/calibration.npy"),
-               "-o", file(name + ".zkm")});
+    expect(0, {"commit", zkinfer::testing::example_path(onnx), "--calibration",
+               zkinfer::testing::example_path("breast_cancer/calibration.npy"), "-o",
+               file(name + ".zkm")});
   }
   testing::TempDir dir_;
 };
@@ -50,9 +48,9 @@ TEST_F(ProofCli, CommitProveVerifyInspectAndReceipt) {
             std::filesystem::perms::none);
   expect(0, {"log", "init", "--db", file("audit.db"), "--origin", "example.org/test", "--key-out",
              file("log.key")});
-  const auto proved = expect(
-      0, {"prove", "--model", file("model.zkm"), "--input", example("breast_cancer/input_0.json"),
-          "-o", file("proof.zkp"), "--log", file("audit.db")});
+  const auto proved = expect(0, {"prove", "--model", file("model.zkm"), "--input",
+                                 zkinfer::testing::example_path("breast_cancer/input_0.json"), "-o",
+                                 file("proof.zkp"), "--log", file("audit.db")});
   EXPECT_NE(proved.output.find("logged as entry 0"), std::string::npos) << proved.output;
   EXPECT_TRUE(std::filesystem::exists(file("proof.zkp.input.json")));
   const auto ok = expect(0, {"verify", "--card", file("model.card.json"), file("proof.zkp")});
@@ -103,12 +101,12 @@ TEST_F(ProofCli, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
     EXPECT_FALSE(std::filesystem::exists(file("never.zkp")));
   }
-  const auto not_a_package =
-      expect(2, {"prove", "--model", example("breast_cancer/mlp.onnx"), "--input",
-                 example("breast_cancer/input_0.json"), "-o", file("never.zkp")});
+  const auto not_a_package = expect(
+      2, {"prove", "--model", zkinfer::testing::example_path("breast_cancer/mlp.onnx"), "--input",
+          zkinfer::testing::example_path("breast_cancer/input_0.json"), "-o", file("never.zkp")});
   EXPECT_NE(not_a_package.output.find("magic"), std::string::npos) << not_a_package.output;
-  const auto bad_card =
-      expect(2, {"verify", "--card", write("card.json", "{}"), example("breast_cancer/mlp.onnx")});
+  const auto bad_card = expect(2, {"verify", "--card", write("card.json", "{}"),
+                                   zkinfer::testing::example_path("breast_cancer/mlp.onnx")});
   EXPECT_NE(bad_card.output.find("model card"), std::string::npos) << bad_card.output;
   EXPECT_FALSE(std::filesystem::exists(file("never.zkp")));
 }

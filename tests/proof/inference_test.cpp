@@ -15,16 +15,13 @@
 #include "model/onnx_import.hpp"
 #include "model/quantize.hpp"
 #include "proof/input.hpp"
+#include "support/examples.hpp"
 #include "support/sizes.hpp"
 
 namespace zkinfer::proof {
 namespace {
 
 using field::Goldilocks;
-
-std::string example(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / name).string();
-}
 
 struct Example {
   ModelPackage package;
@@ -35,9 +32,11 @@ struct Example {
 Example load(const std::string& onnx, const std::string& input_json) {
   model::ImportOptions options;
   options.fix_batch_to_one = true;
-  const model::Graph graph = model::import_onnx_file(example(onnx), options);
+  const model::Graph graph = model::import_onnx_file(zkinfer::testing::example_path(onnx), options);
   // Example inputs are flat rows; the model's input shape has the same count.
-  const model::Tensor x = model::split_samples(graph, read_tensor_json(example(input_json))).at(0);
+  const model::Tensor x =
+      model::split_samples(graph, read_tensor_json(zkinfer::testing::example_path(input_json)))
+          .at(0);
   Example e;
   e.package = {model::quantize(graph, std::vector{x}), hash::draw_commitment_salt()};
   e.card = make_card(e.package);

@@ -14,17 +14,16 @@
 #include "model/onnx_import.hpp"
 #include "model/quantize.hpp"
 #include "proof/input.hpp"
+#include "support/examples.hpp"
 
 namespace zkinfer::proof {
 namespace {
 
-std::string example(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / name).string();
-}
-
 ModelPackage breast_cancer_package() {
-  const model::Graph graph = model::import_onnx_file(example("breast_cancer/mlp.onnx"));
-  const model::Tensor input = read_tensor_json(example("breast_cancer/input_0.json"));
+  const model::Graph graph =
+      model::import_onnx_file(zkinfer::testing::example_path("breast_cancer/mlp.onnx"));
+  const model::Tensor input =
+      read_tensor_json(zkinfer::testing::example_path("breast_cancer/input_0.json"));
   return {model::quantize(graph, std::vector{input}), hash::draw_commitment_salt()};
 }
 
@@ -145,7 +144,8 @@ TEST(TensorJson, ParsesAndRejectsMalformedInput) {
 
 TEST(InputCommitment, BindsEveryValueAndTheSalt) {
   const ModelPackage package = breast_cancer_package();
-  const model::Tensor x = read_tensor_json(example("breast_cancer/input_0.json"));
+  const model::Tensor x =
+      read_tensor_json(zkinfer::testing::example_path("breast_cancer/input_0.json"));
   ops::IntTensor input = model::quantize_input(package.model, x);
   const hash::CommitmentSalt salt = hash::draw_commitment_salt();
   const hash::Poseidon2Digest c = compute_input_commitment(package.model, input, salt);
