@@ -95,15 +95,15 @@ std::vector<std::int32_t> group_zero_points(const MacQuant& q, const ConvGeometr
 }
 
 // Tasks (image, group, tile of output positions) are independent and each
-// writes its own outputs, so the result does not depend on the thread count.
-template <class T>
+// hands on its own outputs, so the result does not depend on the thread
+// count. on_accumulator(index into Y, output channel, acc + bias).
+template <class T, class OnAccumulator>
 void run(Isa isa, const IntTensor& x, const std::vector<detail::CentredRows<T>>& weights,
          std::span<const std::int32_t> bias, const ConvParams& p, const Window2d& win,
-         const ConvGeometry& g, std::size_t chunk, IntTensor& y) {
-  const MacQuant& q = p.quant;
+         const ConvGeometry& g, std::size_t chunk, const OnAccumulator& on_accumulator) {
   const std::size_t depth = g.depth();
   const std::size_t positions = g.positions();
-  const PaddedInput<T> input(x, q.input_zero_point, g, win);
+  const PaddedInput<T> input(x, p.quant.input_zero_point, g, win);
   const std::size_t row_bytes =
       std::max<std::size_t>(detail::round_up(depth, detail::kDepthAlign) * sizeof(T), 1);
   const std::size_t tile = std::min(
@@ -129,14 +129,14 @@ void run(Isa isa, const IntTensor& x, const std::vector<detail::CentredRows<T>>&
       // Filter co of the group against patches [t, t + n_sums): outputs
       // Y[n, m, p0 + t ..], rescaled as they are finished.
       const std::size_t first_output = group * g.group_out;
-      std::int32_t* image = y.values.data() + n * g.outputs * positions + p0;
+      const std::size_t image = n * g.outputs * positions + p0;
       dot(isa, weights[group], patches, chunk,
-          [&q, bias, image, first_output, positions](std::size_t co, std::size_t t,
-                                                     const std::int64_t* sums, std::size_t n_sums) {
+          [&on_accumulator, bias, image, first_output, positions](
+              std::size_t co, std::size_t t, const std::int64_t* sums, std::size_t n_sums) {
             const std::size_t m = first_output + co;
             const std::int64_t b = bias.empty() ? 0 : bias[m];
-            std::int32_t* out = image + m * positions + t;
-            for (std::size_t c = 0; c < n_sums; ++c) out[c] = q.rescale.apply(sums[c] + b, m);
+            const std::size_t out = image + m * positions + t;
+            for (std::size_t c = 0; c < n_sums; ++c) on_accumulator(out + c, m, sums[c] + b);
           });
     }
   }
@@ -171,8 +171,13 @@ Shape ConvParams::output_shape(const Shape& x, const Shape& w) const {
   return {x[0], w[0], win.output_extent(0, x[2], "conv"), win.output_extent(1, x[3], "conv")};
 }
 
-IntTensor conv(const IntTensor& x, const IntTensor& w, std::span<const std::int32_t> bias,
-               const ConvParams& params, Isa isa) {
+namespace {
+
+// The shared body of conv and conv_accumulators: validates, then calls
+// on_accumulator(index into Y, output channel, acc) once per output.
+template <class OnAccumulator>
+void accumulate(const IntTensor& x, const IntTensor& w, std::span<const std::int32_t> bias,
+                const ConvParams& params, Isa isa, const OnAccumulator& on_accumulator) {
   x.validate("conv input");
   w.validate("conv weight");
   const ConvGeometry g = geometry(params, x.shape, w.shape);
@@ -195,18 +200,37 @@ IntTensor conv(const IntTensor& x, const IntTensor& w, std::span<const std::int3
       detail::max_abs_centred(isa, x.values.data(), x.size(), q.input_zero_point), max_w, depth,
       detail::max_abs(bias), "conv");
   const Window2d win = params.window(w.shape);
-  IntTensor y = IntTensor::zeros({g.batch, g.outputs, g.out_h, g.out_w});
   if (plan.narrow) {
-    run(isa, x, narrow, bias, params, win, g, plan.chunk, y);
+    run(isa, x, narrow, bias, params, win, g, plan.chunk, on_accumulator);
   } else {
     std::vector<detail::CentredRows<std::int64_t>> wide;
     for (std::size_t group = 0; group < g.groups; ++group) {
       wide.push_back(detail::centre_wide(filters + group * g.group_out * depth, g.group_out, depth,
                                          group_zero_points(q, g, group)));
     }
-    run(isa, x, wide, bias, params, win, g, plan.chunk, y);
+    run(isa, x, wide, bias, params, win, g, plan.chunk, on_accumulator);
   }
+}
+
+}  // namespace
+
+IntTensor conv(const IntTensor& x, const IntTensor& w, std::span<const std::int32_t> bias,
+               const ConvParams& params, Isa isa) {
+  IntTensor y = IntTensor::zeros(params.output_shape(x.shape, w.shape));
+  accumulate(x, w, bias, params, isa,
+             [&y, &params](std::size_t index, std::size_t channel, std::int64_t acc) {
+               y.values[index] = params.quant.rescale.apply(acc, channel);
+             });
   return y;
+}
+
+std::vector<std::int64_t> conv_accumulators(const IntTensor& x, const IntTensor& w,
+                                            std::span<const std::int32_t> bias,
+                                            const ConvParams& params, Isa isa) {
+  std::vector<std::int64_t> out(element_count(params.output_shape(x.shape, w.shape)));
+  accumulate(x, w, bias, params, isa,
+             [&out](std::size_t index, std::size_t, std::int64_t acc) { out[index] = acc; });
+  return out;
 }
 
 }  // namespace zkinfer::ops

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "base/cpu_features.hpp"
 #include "ops/gemm.hpp"
@@ -37,5 +38,12 @@ struct ConvParams {
 // result; fails like gemm() if an accumulator could exceed 2^46.
 IntTensor conv(const IntTensor& x, const IntTensor& w, std::span<const std::int32_t> bias,
                const ConvParams& params, Isa isa = best_isa());
+
+// The accumulators of conv before the rescale, in Y's order [N, M, OH, OW]:
+// bias[m] + the sum above. Same checks as conv; the prover's
+// requantization advice is computed from them.
+std::vector<std::int64_t> conv_accumulators(const IntTensor& x, const IntTensor& w,
+                                            std::span<const std::int32_t> bias,
+                                            const ConvParams& params, Isa isa = best_isa());
 
 }  // namespace zkinfer::ops

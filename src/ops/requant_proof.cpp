@@ -22,9 +22,10 @@ std::int64_t rounding_offset(std::int32_t shift) {
 
 }  // namespace
 
-RequantLayout RequantLayout::allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
+RequantLayout RequantLayout::allocate(WitnessLayout& layout, const RequantShape& shape,
                                       const Rescale& rescale, const std::string& op,
                                       unsigned range_bits) {
+  const std::size_t channels = shape.channels;
   rescale.validate(channels, op);
   if (range_bits < 8 || range_bits > 16) {
     fail(op + ": requant range checks of " + std::to_string(range_bits) +
@@ -47,18 +48,17 @@ RequantLayout RequantLayout::allocate(WitnessLayout& layout, std::size_t rows, s
          std::to_string(range_bits) + "-bit range checks");
   }
   RequantLayout out;
-  out.rows_ = rows;
+  out.shape_ = shape;
   out.range_bits_ = range_bits;
-  out.channels_ = channels;
   out.rescale_ = rescale;
   out.limb_offsets_.push_back(0);
   for (std::size_t j = 0; j < channels; ++j) {
     out.limb_offsets_.push_back(out.limb_offsets_.back() + out.limbs(j));
   }
-  const std::size_t size = rows * channels;
+  const std::size_t size = shape.size();
   out.output_ = layout.allocate(size);
   out.quotient_ = layout.allocate(size);
-  out.remainder_ = layout.allocate(rows * out.limb_offsets_.back());
+  out.remainder_ = layout.allocate(shape.outer * out.limb_offsets_.back() * shape.inner);
   out.excess_above_ = layout.allocate(size);
   out.excess_below_ = layout.allocate(size);
   out.clamp_pads_ = sumcheck::allocate_pads(layout, out.clamp_shape(E::one()));
@@ -70,21 +70,38 @@ std::size_t RequantLayout::limbs(std::size_t channel) const {
          range_bits_;
 }
 
-Slot RequantLayout::limb_slot(std::size_t row, std::size_t channel, std::size_t limb) const {
-  return remainder_ + row * limb_offsets_.back() + limb_offsets_[channel] + limb;
+Slot RequantLayout::limb_slot(std::size_t element, std::size_t limb) const {
+  const std::size_t inner = shape_.inner, per_outer = shape_.channels * inner;
+  const std::size_t channel = channel_of(element);
+  return remainder_ + element / per_outer * limb_offsets_.back() * inner +
+         limb_offsets_[channel] * inner + element % inner * limbs(channel) + limb;
 }
 
-unsigned RequantLayout::row_vars() const {
-  return poly::log2_ceil(rows_);
+unsigned RequantLayout::outer_vars() const {
+  return poly::log2_ceil(shape_.outer);
 }
 unsigned RequantLayout::channel_vars() const {
-  return poly::log2_ceil(channels_);
+  return poly::log2_ceil(shape_.channels);
+}
+unsigned RequantLayout::inner_vars() const {
+  return poly::log2_ceil(shape_.inner);
+}
+
+std::array<std::vector<E>, 3> RequantLayout::split_eq(std::span<const E> point) const {
+  const auto cut = [](std::span<const E> coordinates, std::size_t side) {
+    std::vector<E> eq = poly::eq_table<E>(coordinates);
+    eq.resize(side);
+    return eq;
+  };
+  return {cut(point.first(outer_vars()), shape_.outer),
+          cut(point.subspan(outer_vars(), channel_vars()), shape_.channels),
+          cut(point.subspan(outer_vars() + channel_vars()), shape_.inner)};
 }
 
 std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
                                               std::span<const std::int64_t> acc,
                                               const RequantTamper& tamper) const {
-  const std::size_t size = rows_ * channels_;
+  const std::size_t size = shape_.size();
   if (acc.size() != size) fail("requant proof: wrong number of accumulators");
   const OutputClamp& clamp = rescale_.output;
   RequantAdvice advice;
@@ -93,7 +110,7 @@ std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
     v->resize(size);
   }
   for (std::size_t x = 0; x < size; ++x) {
-    const Requant& rq = rescale_.channel(x % channels_);
+    const Requant& rq = rescale_.channel(channel_of(x));
     const std::int64_t scaled = acc[x] * rq.multiplier + rounding_offset(rq.shift);
     const std::int64_t q = scaled >> rq.shift;  // floor: arithmetic shift
     const std::int64_t pre_clamp = q + clamp.zero_point;
@@ -115,29 +132,34 @@ std::vector<std::int32_t> RequantLayout::fill(BaseWitness<E>& witness,
     witness.at(quotient_ + x) = Goldilocks::from_i64(advice.quotient[x]);
     witness.at(excess_above_ + x) = Goldilocks::from_i64(advice.excess_above[x]);
     witness.at(excess_below_ + x) = Goldilocks::from_i64(advice.excess_below[x]);
-    const std::size_t i = x / channels_, j = x % channels_;
-    for (std::size_t t = 0; t < limbs(j); ++t) {
+    for (std::size_t t = 0; t < limbs(channel_of(x)); ++t) {
       const auto limb = static_cast<std::uint64_t>(advice.remainder[x]) >> (range_bits_ * t);
-      witness.at(limb_slot(i, j, t)) = Goldilocks::from_u64(limb & (range() - 1));
+      witness.at(limb_slot(x, t)) = Goldilocks::from_u64(limb & (range() - 1));
     }
   }
   sumcheck::fill_pads(witness, clamp_shape(E::one()), clamp_pads_);
   return {advice.output.begin(), advice.output.end()};
 }
 
-ProofForm RequantLayout::rescaled_form(std::span<const E> row_weights,
-                                       std::span<const E> channel_weights) const {
+ProofForm RequantLayout::rescaled_form(std::span<const E> outer_weights,
+                                       std::span<const E> channel_weights,
+                                       std::span<const E> inner_weights) const {
   ProofForm form;
-  for (std::size_t i = 0; i < rows_; ++i) {
-    for (std::size_t j = 0; j < channels_; ++j) {
-      const E weight = row_weights[i] * channel_weights[j];
+  std::size_t x = 0;
+  for (std::size_t o = 0; o < shape_.outer; ++o) {
+    for (std::size_t j = 0; j < shape_.channels; ++j) {
+      const E outer_channel = outer_weights[o] * channel_weights[j];
       const std::int32_t shift = rescale_.channel(j).shift;
-      form.add_term(quotient_ + i * channels_ + j, weight * E::from_u64(std::uint64_t{1} << shift));
-      for (std::size_t t = 0; t < limbs(j); ++t) {
-        form.add_term(limb_slot(i, j, t),
-                      weight * E::from_u64(std::uint64_t{1} << (range_bits_ * t)));
+      const E quotient_scale = E::from_u64(std::uint64_t{1} << shift);
+      for (std::size_t p = 0; p < shape_.inner; ++p, ++x) {
+        const E weight = outer_channel * inner_weights[p];
+        form.add_term(quotient_ + x, weight * quotient_scale);
+        for (std::size_t t = 0; t < limbs(j); ++t) {
+          form.add_term(limb_slot(x, t),
+                        weight * E::from_u64(std::uint64_t{1} << (range_bits_ * t)));
+        }
+        form.constant -= weight * E::from_i64(rounding_offset(shift));
       }
-      form.constant -= weight * E::from_i64(rounding_offset(shift));
     }
   }
   return form;
@@ -147,7 +169,7 @@ ProofForm RequantLayout::rescaled_form(std::span<const E> row_weights,
 sumcheck::SumcheckShape<E> RequantLayout::clamp_shape(const E& gamma) const {
   const E hi = E::from_i64(rescale_.output.hi), lo = E::from_i64(rescale_.output.lo);
   sumcheck::SumcheckShape<E> shape;
-  shape.num_vars = row_vars() + channel_vars();
+  shape.num_vars = vars();
   shape.num_tables = kClampTables;
   shape.table_is_public = {true, false, false, false};
   shape.terms = {{hi, {kEq, kAbove}},
@@ -158,10 +180,13 @@ sumcheck::SumcheckShape<E> RequantLayout::clamp_shape(const E& gamma) const {
 }
 
 ProofForm RequantLayout::tensor_form(Slot first, std::span<const E> point) const {
-  const std::vector<E> row_eq = poly::eq_table<E>(point.first(row_vars()));
-  const std::vector<E> channel_eq = poly::eq_table<E>(point.subspan(row_vars()));
+  const auto [outer, channel, inner] = split_eq(point);
+  std::vector<E> outer_channel(shape_.outer * shape_.channels);
+  for (std::size_t o = 0; o < shape_.outer; ++o)
+    for (std::size_t j = 0; j < shape_.channels; ++j)
+      outer_channel[o * shape_.channels + j] = outer[o] * channel[j];
   ProofForm form;
-  form.add_matrix(first, std::span(row_eq).first(rows_), std::span(channel_eq).first(channels_));
+  form.add_matrix(first, outer_channel, inner);
   return form;
 }
 
@@ -174,15 +199,17 @@ void RequantLayout::append_schema(hash::TranscriptSchema& schema, const std::str
 sumcheck::SumcheckProof<E> RequantLayout::prove(const BaseWitness<E>& witness,
                                                 hash::Transcript& transcript,
                                                 const std::string& prefix) const {
-  const std::vector<E> rho =
-      transcript.challenges<E>(prefix + "point", row_vars() + channel_vars());
+  const std::vector<E> rho = transcript.challenges<E>(prefix + "point", vars());
   const E gamma = transcript.challenge<E>(prefix + "gamma");
-  // y, u+, u- on the [2^m, 2^n] hypercube, zero outside the true shape.
+  // y, u+, u- on the hypercube, zero outside the true shape.
   const auto padded = [&](Slot first) {
-    std::vector<E> table(std::size_t{1} << (row_vars() + channel_vars()), E::zero());
-    for (std::size_t i = 0; i < rows_; ++i) {
-      for (std::size_t j = 0; j < channels_; ++j) {
-        table[(i << channel_vars()) | j] = field::lift<E>(witness.at(first + i * channels_ + j));
+    std::vector<E> table(std::size_t{1} << vars(), E::zero());
+    std::size_t x = 0;
+    for (std::size_t o = 0; o < shape_.outer; ++o) {
+      for (std::size_t j = 0; j < shape_.channels; ++j) {
+        const std::size_t row = ((o << channel_vars()) | j) << inner_vars();
+        for (std::size_t p = 0; p < shape_.inner; ++p, ++x)
+          table[row | p] = field::lift<E>(witness.at(first + x));
       }
     }
     return table;
@@ -199,8 +226,7 @@ sumcheck::SumcheckProof<E> RequantLayout::prove(const BaseWitness<E>& witness,
 
 void RequantLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transcript& transcript,
                            const std::string& prefix, ProofConstraints& cs) const {
-  const std::vector<E> rho =
-      transcript.challenges<E>(prefix + "point", row_vars() + channel_vars());
+  const std::vector<E> rho = transcript.challenges<E>(prefix + "point", vars());
   const E gamma = transcript.challenge<E>(prefix + "gamma");
   const auto eq_at = [&rho](std::size_t, const std::vector<E>& point) {
     return lookup::eq_eval<E>(rho, point);
@@ -211,11 +237,10 @@ void RequantLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transc
   excess -= tensor_form(output_, rho);
   excess -= tensor_form(excess_above_, rho);
   excess += tensor_form(excess_below_, rho);
-  const std::vector<E> row_eq = poly::eq_table<E>(std::span(rho).first(row_vars()));
-  const std::vector<E> channel_eq = poly::eq_table<E>(std::span(rho).subspan(row_vars()));
-  excess.constant += E::from_i64(rescale_.output.zero_point) *
-                     std::accumulate(row_eq.begin(), row_eq.begin() + rows_, E::zero()) *
-                     std::accumulate(channel_eq.begin(), channel_eq.begin() + channels_, E::zero());
+  E total = E::from_i64(rescale_.output.zero_point);
+  for (const std::vector<E>& eq : split_eq(rho))
+    total *= std::accumulate(eq.begin(), eq.end(), E::zero());
+  excess.constant += total;
   cs.require_zero(std::move(excess));
 
   const auto out = sumcheck::verify<E>(clamp_shape(gamma), ProofForm::constant_value(E::zero()),
@@ -230,33 +255,29 @@ sumcheck::SumcheckProof<E> RequantLayout::read_proof(ByteReader& reader) const {
 }
 
 double RequantLayout::soundness_error() const {
-  const double vars = row_vars() + channel_vars();
-  return sumcheck::soundness_error(clamp_shape(E::one())) +
-         ((vars + 1) + vars) / challenge_field_size();
+  const double v = vars();
+  return sumcheck::soundness_error(clamp_shape(E::one())) + ((v + 1) + v) / challenge_field_size();
 }
 
 lookup::RangeCheckRequests RequantLayout::range_checks() const {
   const OutputClamp& clamp = rescale_.output;
   lookup::RangeCheckRequests requests;
-  for (std::size_t i = 0; i < rows_; ++i) {
-    for (std::size_t j = 0; j < channels_; ++j) {
-      const std::size_t x = i * channels_ + j;
-      const std::size_t count = limbs(j);
-      for (std::size_t t = 0; t < count; ++t) {
-        requests.add(range_bits_, {limb_slot(i, j, t)});
-      }
-      // The top limb below 2^t (t = s mod b) as top + 2^b - 2^t < 2^b: r < 2^s.
-      const std::size_t top_bits =
-          static_cast<std::size_t>(rescale_.channel(j).shift) % range_bits_;
-      if (top_bits != 0) {
-        requests.add(range_bits_,
-                     {limb_slot(i, j, count - 1), 1, range() - (std::int64_t{1} << top_bits)});
-      }
-      requests.add(range_bits_, {output_ + x, 1, -std::int64_t{clamp.lo}});
-      requests.add(range_bits_, {output_ + x, -1, std::int64_t{clamp.hi}});
-      requests.add(range_bits_, {excess_above_ + x});
-      requests.add(range_bits_, {excess_below_ + x});
+  for (std::size_t x = 0; x < shape_.size(); ++x) {
+    const std::size_t j = channel_of(x);
+    const std::size_t count = limbs(j);
+    for (std::size_t t = 0; t < count; ++t) {
+      requests.add(range_bits_, {limb_slot(x, t)});
     }
+    // The top limb below 2^t (t = s mod b) as top + 2^b - 2^t < 2^b: r < 2^s.
+    const std::size_t top_bits = static_cast<std::size_t>(rescale_.channel(j).shift) % range_bits_;
+    if (top_bits != 0) {
+      requests.add(range_bits_,
+                   {limb_slot(x, count - 1), 1, range() - (std::int64_t{1} << top_bits)});
+    }
+    requests.add(range_bits_, {output_ + x, 1, -std::int64_t{clamp.lo}});
+    requests.add(range_bits_, {output_ + x, -1, std::int64_t{clamp.hi}});
+    requests.add(range_bits_, {excess_above_ + x});
+    requests.add(range_bits_, {excess_below_ + x});
   }
   return requests;
 }

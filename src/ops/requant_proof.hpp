@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,7 +15,8 @@
 #include "sumcheck/sumcheck.hpp"
 
 // The output stage of a multiply-accumulate operator (ops::Rescale), proven
-// on committed advice: for accumulator acc at (row i, channel j), with
+// on committed advice over a [outer, channels, inner] tensor (Gemm: [M, N,
+// 1]; Conv: [N, M, OH * OW]): for accumulator acc at an element of channel j, with
 // multiplier M_j, shift s_j and the clamp (zero point z, [lo, hi], ReLU fused
 // into lo):
 //
@@ -55,7 +57,13 @@ inline constexpr std::int32_t max_provable_shift(unsigned range_bits) {
   return 61 - static_cast<std::int32_t>(range_bits);
 }
 
-// The integer advice of one requantized [rows, channels] tensor, row-major.
+// The shape of a requantized tensor, row-major [outer][channels][inner].
+struct RequantShape {
+  std::size_t outer = 1, channels = 1, inner = 1;
+  std::size_t size() const { return outer * channels * inner; }
+};
+
+// The integer advice of one requantized tensor, row-major.
 struct RequantAdvice {
   std::vector<std::int64_t> output, quotient, remainder, excess_above, excess_below;
 };
@@ -69,13 +77,12 @@ class RequantLayout {
   // Both sides, from public data. Fails if the rescale is outside what the
   // proof supports (shift above max_provable_shift, clamp range or zero
   // point offset of 2^range_bits or more).
-  static RequantLayout allocate(WitnessLayout& layout, std::size_t rows, std::size_t channels,
+  static RequantLayout allocate(WitnessLayout& layout, const RequantShape& shape,
                                 const Rescale& rescale, const std::string& op,
                                 unsigned range_bits = kDefaultRequantRangeBits);
 
-  std::size_t rows() const { return rows_; }
-  std::size_t channels() const { return channels_; }
-  // Y[rows][channels], row-major: what the next operator reads.
+  const RequantShape& shape() const { return shape_; }
+  // Y, row-major: what the next operator reads.
   Slot output() const { return output_; }
 
   // Prover: the advice of accumulators `acc` (row-major), written into the
@@ -84,10 +91,12 @@ class RequantLayout {
   std::vector<std::int32_t> fill(BaseWitness<Challenge>& witness, std::span<const std::int64_t> acc,
                                  const RequantTamper& tamper = {}) const;
 
-  // sum_{i,j} row_weights[i] * channel_weights[j] * (2^s_j q_ij + r_ij - 2^(s_j - 1)):
-  // the committed form of sum_{i,j} row_weights[i] channel_weights[j] M_j acc_ij.
-  ProofForm rescaled_form(std::span<const Challenge> row_weights,
-                          std::span<const Challenge> channel_weights) const;
+  // sum_{o,j,p} a[o] b[j] c[p] (2^s_j q_ojp + r_ojp - 2^(s_j - 1)), with
+  // a, b, c the outer, channel and inner weights: the committed form of
+  // sum_{o,j,p} a[o] b[j] c[p] M_j acc_ojp.
+  ProofForm rescaled_form(std::span<const Challenge> outer_weights,
+                          std::span<const Challenge> channel_weights,
+                          std::span<const Challenge> inner_weights) const;
 
   // The clamp zero-check, under `prefix`.
   void append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const;
@@ -109,21 +118,31 @@ class RequantLayout {
 
  private:
   std::size_t limbs(std::size_t channel) const;
-  Slot limb_slot(std::size_t row, std::size_t channel, std::size_t limb) const;
-  unsigned row_vars() const;
+  std::size_t channel_of(std::size_t element) const {
+    return element / shape_.inner % shape_.channels;
+  }
+  // Limb t of element x's remainder.
+  Slot limb_slot(std::size_t element, std::size_t limb) const;
+  unsigned outer_vars() const;
   unsigned channel_vars() const;
+  unsigned inner_vars() const;
+  unsigned vars() const { return outer_vars() + channel_vars() + inner_vars(); }
+  // The eq tables of a point's outer, channel and inner coordinates, cut to
+  // the true sides.
+  std::array<std::vector<Challenge>, 3> split_eq(std::span<const Challenge> point) const;
   sumcheck::SumcheckShape<Challenge> clamp_shape(const Challenge& gamma) const;
-  // y, u+, u- at a point of the zero-padded [2^m, 2^n] hypercube.
+  // y, u+, u- at a point of the zero-padded hypercube.
   ProofForm tensor_form(Slot first, std::span<const Challenge> point) const;
 
   std::int64_t range() const { return std::int64_t{1} << range_bits_; }
 
-  std::size_t rows_ = 0, channels_ = 0;
+  RequantShape shape_;
   unsigned range_bits_ = kDefaultRequantRangeBits;
   Rescale rescale_;
   Slot output_ = 0, quotient_ = 0, remainder_ = 0, excess_above_ = 0, excess_below_ = 0;
-  std::vector<std::size_t>
-      limb_offsets_;  // per channel, into a row's limbs; back() = limbs per row
+  // Per channel, the first limb of its elements' remainders within one outer
+  // index; back() = limbs per outer index.
+  std::vector<std::size_t> limb_offsets_;
   sumcheck::SumcheckPads<Challenge> clamp_pads_;
 };
 

@@ -114,27 +114,39 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
   gkr::MessageSlots model_values;
   for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
     const model::QNode& node = arch_.nodes[i];
-    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
-      const std::size_t outputs = g->weights.shape.at(0), inner = g->weights.shape.at(1);
-      const ops::GemmShape shape{elements(node.inputs[0]) / inner, inner, outputs};
-      ops::GemmOperands operands;
-      operands.input = tensor_slots_[node.inputs[0]];
-      operands.weight = layout_.allocate(outputs * inner);
-      operands.has_bias = !g->bias.empty();
-      operands.bias = layout_.allocate(g->bias.size());
+    const Slot input = tensor_slots_[node.inputs[0]];
+    const ops::Shape& input_shape = arch_.tensors[node.inputs[0]].shape;
+    // The weights and bias of a Gemm or Conv: committed, and bound to model_id.
+    const auto parameters = [&](const ops::IntTensor& weights, std::span<const std::int32_t> bias) {
+      ops::MacOperands operands{input, layout_.allocate(weights.size()), !bias.empty(),
+                                layout_.allocate(bias.size())};
       model_values.segment_first.push_back(operands.weight);
       model_values.segment_first.push_back(operands.bias);
-      GemmNode gemm{i, operands.weight, operands.bias,
-                    ops::GemmLayout::allocate(layout_, shape, g->quant, operands)};
-      tensor_slots_[node.output] = gemm.gemm.output();
-      requests.append(gemm.gemm.range_checks());
-      gemms_.push_back(std::move(gemm));
+      return operands;
+    };
+    const auto add = [&](const ops::MacOperands& operands, auto layout) {
+      tensor_slots_[node.output] = layout.output();
+      requests.append(layout.range_checks());
+      proven_.push_back({i, operands.weight, operands.bias, std::move(layout)});
+    };
+    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
+      const std::size_t outputs = g->weights.shape.at(0), inner = g->weights.shape.at(1);
+      const ops::MacOperands operands = parameters(g->weights, g->bias);
+      add(operands,
+          ops::GemmLayout::allocate(layout_, {elements(node.inputs[0]) / inner, inner, outputs},
+                                    g->quant, operands));
+    } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
+      const ops::MacOperands operands = parameters(c->weights, c->bias);
+      add(operands,
+          ops::ConvLayout::allocate(layout_, input_shape, c->weights.shape, c->params, operands));
+    } else if (const auto* m = std::get_if<model::QMaxPool>(&node.op)) {
+      add({}, ops::MaxPoolLayout::allocate(layout_, input_shape, m->params, input));
     } else if (std::holds_alternative<model::QReshape>(node.op)) {
-      tensor_slots_[node.output] = tensor_slots_[node.inputs[0]];  // same values, same order
+      tensor_slots_[node.output] = input;  // same values, same order
     } else {
       fail("node '" + node.name + "' (" + model::op_name(node.op) +
-           "): no proof for this operator yet (proven today: Gemm / MatMul with requantization "
-           "and fused ReLU, Reshape / Flatten)");
+           "): no proof for this operator yet (proven today: Gemm / MatMul and Conv with "
+           "requantization and fused ReLU, MaxPool, Reshape / Flatten)");
     }
   }
   model_shape_ = {kArchPrefixElements, model_message(arch_, false).segments};
@@ -166,22 +178,26 @@ void InferenceCircuit::add_range_checks(const std::vector<gkr::RangeCheck>& chec
   }
 }
 
+const InferenceCircuit::ProvenNode& InferenceCircuit::proven(std::size_t node) const {
+  for (const ProvenNode& p : proven_)
+    if (p.node == node) return p;
+  fail("node " + std::to_string(node) + " has no operator proof");
+}
+
 Slot InferenceCircuit::weight_slot(std::size_t node) const {
-  for (const GemmNode& g : gemms_)
-    if (g.node == node) return g.weights;
-  fail("node " + std::to_string(node) + " has no weights");
+  return proven(node).weights;
 }
 
 Slot InferenceCircuit::bias_slot(std::size_t node) const {
-  for (const GemmNode& g : gemms_)
-    if (g.node == node) return g.bias;
-  fail("node " + std::to_string(node) + " has no bias");
+  return proven(node).bias;
 }
 
 hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const {
   hash::TranscriptSchema schema("zkinfer-inference/v1");
   ligero.schema_commitment(schema);
-  for (const GemmNode& g : gemms_) g.gemm.append_schema(schema, node_prefix(g.node));
+  for (const ProvenNode& p : proven_)
+    std::visit([&](const auto& layout) { layout.append_schema(schema, node_prefix(p.node)); },
+               p.layout);
   gkr::append_schema(schema, kModelIdPrefix, model_shape_);
   gkr::append_schema(schema, kInputPrefix, input_shape_);
   ranges_.append_schema(schema, kRangePrefix);
@@ -192,10 +208,14 @@ hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const
 std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
     const pcs::Ligero& ligero) const {
   std::vector<SoundnessTerm> terms;
-  for (const GemmNode& g : gemms_)
-    terms.push_back({"node " + std::to_string(g.node) + " '" + arch_.nodes[g.node].name +
-                         "' (Gemm: matmul + clamp sumchecks)",
-                     g.gemm.soundness_error()});
+  static constexpr const char* kProtocols[] = {"Gemm: matmul + clamp sumchecks",
+                                               "Conv: tap + clamp sumchecks",
+                                               "MaxPool: selector zero-check"};
+  for (const ProvenNode& p : proven_)
+    terms.push_back(
+        {"node " + std::to_string(p.node) + " '" + arch_.nodes[p.node].name + "' (" +
+             kProtocols[p.layout.index()] + ")",
+         std::visit([](const auto& layout) { return layout.soundness_error(); }, p.layout)});
   terms.push_back({"model_id sponge circuit", gkr::soundness_error(model_shape_)});
   terms.push_back({"input commitment sponge circuit", gkr::soundness_error(input_shape_)});
   terms.push_back({"range checks (one LogUp-GKR)", lookup::soundness_error(ranges_.shape())});
@@ -229,15 +249,22 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
   write_values(witness, tensor_slots_[arch_.input], input.values);
   for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
     const model::QNode& node = package.model.nodes[i];
+    const ops::IntTensor& in = values[node.inputs[0]];
     ops::IntTensor& out = values[node.output];
+    const auto write_parameters = [&](const auto& op) {
+      write_values(witness, proven(i).weights, op.weights.values);
+      write_values(witness, proven(i).bias, op.bias);
+    };
     if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
-      const GemmNode& gemm = *std::find_if(gemms_.begin(), gemms_.end(),
-                                           [&](const GemmNode& n) { return n.node == i; });
-      write_values(witness, gemm.weights, g->weights.values);
-      write_values(witness, gemm.bias, g->bias);
-      const ops::GemmShape& shape = gemm.gemm.shape();
-      const ops::IntTensor x{{shape.rows, shape.inner}, values[node.inputs[0]].values};
-      out = gemm.gemm.fill(witness, x, g->weights, g->bias);
+      write_parameters(*g);
+      const auto& gemm = std::get<ops::GemmLayout>(proven(i).layout);
+      const ops::GemmShape& shape = gemm.shape();
+      out = gemm.fill(witness, {{shape.rows, shape.inner}, in.values}, g->weights, g->bias);
+    } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
+      write_parameters(*c);
+      out = std::get<ops::ConvLayout>(proven(i).layout).fill(witness, in, c->weights, c->bias);
+    } else if (std::holds_alternative<model::QMaxPool>(node.op)) {
+      out = std::get<ops::MaxPoolLayout>(proven(i).layout).fill(witness, in);
     } else {
       out.values = values[node.inputs[0]].values;
     }
@@ -272,8 +299,12 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
 
 void InferenceCircuit::prove(const BaseWitness<Challenge>& witness, hash::Transcript& transcript,
                              ByteWriter& out) const {
-  for (const GemmNode& g : gemms_)
-    g.gemm.prove(witness, transcript, node_prefix(g.node)).write(out);
+  for (const ProvenNode& p : proven_)
+    std::visit(
+        [&](const auto& layout) {
+          layout.prove(witness, transcript, node_prefix(p.node)).write(out);
+        },
+        p.layout);
   gkr::prove(model_shape_, model_sponge_, witness, transcript, kModelIdPrefix).write(out);
   gkr::prove(input_shape_, input_sponge_, witness, transcript, kInputPrefix).write(out);
   ranges_.prove(witness, transcript, kRangePrefix).write(out);
@@ -285,8 +316,12 @@ void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
   if (statement.output.size() != outputs)
     fail("statement: " + std::to_string(statement.output.size()) +
          " output values, the model has " + std::to_string(outputs));
-  for (const GemmNode& g : gemms_)
-    g.gemm.verify(g.gemm.read_proof(in), transcript, node_prefix(g.node), cs);
+  for (const ProvenNode& p : proven_)
+    std::visit(
+        [&](const auto& layout) {
+          layout.verify(layout.read_proof(in), transcript, node_prefix(p.node), cs);
+        },
+        p.layout);
   const gkr::SpongeStatement model_id{hash::kModelCommitmentTag, arch_prefix(statement.arch_digest),
                                       statement.model_id};
   gkr::verify(model_shape_, model_sponge_, model_id, gkr::SpongeProof::read(in, model_shape_),

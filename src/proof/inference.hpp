@@ -4,11 +4,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "gkr/sponge_circuit.hpp"
 #include "lookup/range_batch.hpp"
 #include "ops/gemm_proof.hpp"
+#include "ops/pool_proof.hpp"
 #include "pcs/ligero.hpp"
 #include "proof/model_card.hpp"
 
@@ -100,11 +102,14 @@ class InferenceCircuit {
                  pcs::Constraints& cs) const;
 
  private:
-  struct GemmNode {
+  // One proven operator, in node order: its layout and, for Gemm and Conv,
+  // the slots of its weights and bias.
+  struct ProvenNode {
     std::size_t node = 0;
     Slot weights = 0, bias = 0;
-    ops::GemmLayout gemm;
+    std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout> layout;
   };
+  const ProvenNode& proven(std::size_t node) const;
   // A range check wider than the batch's tables, split into 16-bit limbs:
   // value + offset = sum_t 2^(16 t) limb_t.
   struct LimbedRange {
@@ -119,7 +124,7 @@ class InferenceCircuit {
   model::QuantizedModel arch_;
   sumcheck::WitnessLayout layout_;
   std::vector<Slot> tensor_slots_;
-  std::vector<GemmNode> gemms_;
+  std::vector<ProvenNode> proven_;
   gkr::SpongeShape model_shape_, input_shape_;
   gkr::SpongeSlots model_sponge_, input_sponge_;
   std::vector<LimbedRange> limbed_;

@@ -516,7 +516,7 @@ TEST(GemmProof, FiatShamirCoversEveryOperatorProofByte) {
   const auto first = std::find_if(prover.begin(), prover.end(),
                                   [](const auto& e) { return e.label.starts_with(kGemmPrefix); });
   ASSERT_NE(first, prover.end());
-  EXPECT_EQ(first->label, kGemmPrefix + "row-point");
+  EXPECT_EQ(first->label, kGemmPrefix + "image-point");
   EXPECT_EQ(first->op, hash::TranscriptSchema::Op::kSqueeze);
 }
 
