@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """End-to-end figures of zkinfer on the example models, one JSON line per
 model and thread count: prove seconds (the prover's own timer and the whole
-command), verify milliseconds, proof bytes, peak RSS of prove and verify.
+command), verify milliseconds, proof bytes, peak RSS of prove and verify,
+the plain quantized inference time and the prove / inference ratio.
 Every figure is the median of --reps runs, each in a fresh process.
 
   bench/e2e.py [--zkinfer build/release/zkinfer] [--threads 1,2] [--reps 5]
@@ -20,6 +21,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 MODELS = [
+    ("fashion_mnist_lenet", "fashion_mnist/lenet.onnx", "fashion_mnist/calibration.npy",
+     "fashion_mnist/input_0.json"),
     ("fashion_mnist_mlp", "fashion_mnist/mlp.onnx", "fashion_mnist/calibration.npy",
      "fashion_mnist/input_0.json"),
     ("breast_cancer_mlp", "breast_cancer/mlp.onnx", "breast_cancer/calibration.npy",
@@ -73,10 +76,12 @@ def main():
                          os.path.join(EXAMPLES, inp), "-o", proof]
             verify_cmd = [zk, "verify", "--card", card, proof]
             for threads in [int(t) for t in args.threads.split(",")]:
-                prove_s, prove_wall, verify_ms = [], [], []
+                prove_s, prove_wall, verify_ms, inference_ms = [], [], [], []
                 for _ in range(args.reps):
                     out, wall = run_measured(prove_cmd, threads)
                     prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
+                    inference_ms.append(float(
+                        re.search(r"plain quantized inference in ([0-9.]+) ms", out).group(1)))
                     prove_wall.append(wall)
                     out, wall = run_measured(verify_cmd, threads)
                     if "ACCEPT" not in out:
@@ -90,6 +95,9 @@ def main():
                     "prove_s": round(statistics.median(prove_s), 4),
                     "prove_command_s": round(statistics.median(prove_wall), 4),
                     "verify_command_ms": round(statistics.median(verify_ms), 1),
+                    "plain_inference_ms": round(statistics.median(inference_ms), 3),
+                    "prove_over_inference": round(
+                        statistics.median(prove_s) * 1e3 / statistics.median(inference_ms)),
                     "proof_bytes": os.path.getsize(proof),
                     "prove_peak_rss_mib": round(peak_rss_mib(prove_cmd, threads), 1),
                     "verify_peak_rss_mib": round(peak_rss_mib(verify_cmd, threads), 1),

@@ -43,6 +43,12 @@ int run_prove(const ProveArgs& args) {
          ops::shape_string(in.shape) + " holds " + std::to_string(ops::element_count(in.shape)));
   const ops::IntTensor input = model::quantize_input(package.model, x);
 
+  // The plain integer inference, timed for the prove/inference ratio (its
+  // output is what the proof must disclose).
+  const auto inferring = std::chrono::steady_clock::now();
+  const ops::IntTensor plain = model::execute_quantized(package.model, input).output(package.model);
+  const double inference_seconds = seconds_since(inferring);
+
   std::fprintf(stderr, "proving (zero knowledge)...\n");
   const auto proving = std::chrono::steady_clock::now();
   const proof::ProveResult result = proof::prove_inference(package, input);
@@ -72,6 +78,10 @@ int run_prove(const ProveArgs& args) {
               proof::digest_hex(result.proof.statement.input_commitment).c_str());
   std::printf("proved in %.3f s; proof %zu bytes -> %s; input opening -> %s\n", prove_seconds,
               bytes.size(), args.output.c_str(), opening_path.c_str());
+  std::printf("plain quantized inference in %.3f ms (prove / inference = %.0f)\n",
+              inference_seconds * 1e3, prove_seconds / inference_seconds);
+  if (plain.values != result.output.values)
+    fail("prover: the proven output differs from the integer reference executor (a bug)");
 
   if (!args.log.db.empty() || !args.log.pg.empty()) {
     const audit::Entry entry =
