@@ -41,6 +41,12 @@ class Goldilocks {
     return v >= 0 ? from_u64(static_cast<std::uint64_t>(v))
                   : -from_u64(static_cast<std::uint64_t>(-(v + 1)) + 1);
   }
+  // The representative in (-p/2, p/2]: the inverse of from_i64 for small
+  // integers (how committed signed values are read back).
+  constexpr std::int64_t to_signed() const {
+    return value() > kModulus / 2 ? -static_cast<std::int64_t>(kModulus - value())
+                                  : static_cast<std::int64_t>(value());
+  }
   static constexpr Goldilocks zero() { return Goldilocks(); }
   static constexpr Goldilocks one() { return from_canonical(1); }
 

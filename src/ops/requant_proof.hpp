@@ -112,6 +112,11 @@ class RequantLayout {
   // gamma), and the excess relation at rho.
   double soundness_error() const;
 
+  // Variables of the output hypercube, and the eq tables of a point's outer,
+  // channel and inner coordinates, cut to the true sides.
+  unsigned vars() const { return outer_vars() + channel_vars() + inner_vars(); }
+  std::array<std::vector<Challenge>, 3> split_eq(std::span<const Challenge> point) const;
+
   // Limbs of r, b bits each (the top one also below 2^(s mod b) when s is
   // not a multiple of b), y - lo, hi - y, u+, u-: all of width b.
   lookup::RangeCheckRequests range_checks() const;
@@ -126,10 +131,6 @@ class RequantLayout {
   unsigned outer_vars() const;
   unsigned channel_vars() const;
   unsigned inner_vars() const;
-  unsigned vars() const { return outer_vars() + channel_vars() + inner_vars(); }
-  // The eq tables of a point's outer, channel and inner coordinates, cut to
-  // the true sides.
-  std::array<std::vector<Challenge>, 3> split_eq(std::span<const Challenge> point) const;
   sumcheck::SumcheckShape<Challenge> clamp_shape(const Challenge& gamma) const;
   // y, u+, u- at a point of the zero-padded hypercube.
   ProofForm tensor_form(Slot first, std::span<const Challenge> point) const;

@@ -27,12 +27,6 @@ std::string node_prefix(std::size_t node) {
   return "node/" + std::to_string(node) + "/";
 }
 
-std::int64_t signed_value(Goldilocks g) {
-  const std::uint64_t v = g.value();
-  return v > Goldilocks::kModulus / 2 ? -static_cast<std::int64_t>(Goldilocks::kModulus - v)
-                                      : static_cast<std::int64_t>(v);
-}
-
 void write_values(BaseWitness<Challenge>& witness, Slot first,
                   std::span<const std::int32_t> values) {
   for (std::size_t i = 0; i < values.size(); ++i)
@@ -141,12 +135,31 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
           ops::ConvLayout::allocate(layout_, input_shape, c->weights.shape, c->params, operands));
     } else if (const auto* m = std::get_if<model::QMaxPool>(&node.op)) {
       add({}, ops::MaxPoolLayout::allocate(layout_, input_shape, m->params, input));
+    } else if (const auto* r = std::get_if<model::QRequantize>(&node.op)) {
+      add({}, ops::requantize_layout(layout_, input_shape, input, r->input_zero_point, r->rescale));
+    } else if (const auto* a = std::get_if<model::QAdd>(&node.op)) {
+      add({}, ops::add_layout(layout_, input_shape, input, arch_.tensors[node.inputs.at(1)].shape,
+                              tensor_slots_[node.inputs.at(1)], a->params, a->subtract));
+    } else if (const auto* ap = std::get_if<model::QAveragePool>(&node.op)) {
+      add({},
+          ops::average_pool_layout(layout_, input_shape, input, ap->params, ap->quant, ap->global));
+    } else if (const auto* t = std::get_if<model::QTranspose>(&node.op)) {
+      add({}, ops::transpose_layout(layout_, input_shape, input, t->perm));
+    } else if (const auto* cc = std::get_if<model::QConcat>(&node.op)) {
+      std::vector<ops::Shape> shapes;
+      std::vector<Slot> slots;
+      for (model::TensorId id : node.inputs) {
+        shapes.push_back(arch_.tensors[id].shape);
+        slots.push_back(tensor_slots_[id]);
+      }
+      add({}, ops::concat_layout(layout_, shapes, slots, cc->axis));
     } else if (std::holds_alternative<model::QReshape>(node.op)) {
       tensor_slots_[node.output] = input;  // same values, same order
     } else {
       fail("node '" + node.name + "' (" + model::op_name(node.op) +
            "): no proof for this operator yet (proven today: Gemm / MatMul and Conv with "
-           "requantization and fused ReLU, MaxPool, Reshape / Flatten)");
+           "requantization and fused ReLU, MaxPool, AveragePool, Add / Sub, Requantize, "
+           "Transpose, Concat, Reshape / Flatten)");
     }
   }
   model_shape_ = {kArchPrefixElements, model_message(arch_, false).segments};
@@ -208,9 +221,10 @@ hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const
 std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
     const pcs::Ligero& ligero) const {
   std::vector<SoundnessTerm> terms;
-  static constexpr const char* kProtocols[] = {"Gemm: matmul + clamp sumchecks",
-                                               "Conv: tap + clamp sumchecks",
-                                               "MaxPool: selector zero-check"};
+  static constexpr const char* kProtocols[] = {
+      "Gemm: matmul + clamp sumchecks", "Conv: tap + clamp sumchecks",
+      "MaxPool: selector zero-check", "affine accumulators + clamp sumcheck",
+      "copy at a random point"};
   for (const ProvenNode& p : proven_)
     terms.push_back(
         {"node " + std::to_string(p.node) + " '" + arch_.nodes[p.node].name + "' (" +
@@ -255,7 +269,9 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
       write_values(witness, proven(i).weights, op.weights.values);
       write_values(witness, proven(i).bias, op.bias);
     };
-    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
+    if (std::holds_alternative<model::QReshape>(node.op)) {
+      out.values = in.values;
+    } else if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
       write_parameters(*g);
       const auto& gemm = std::get<ops::GemmLayout>(proven(i).layout);
       const ops::GemmShape& shape = gemm.shape();
@@ -263,10 +279,12 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
     } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
       write_parameters(*c);
       out = std::get<ops::ConvLayout>(proven(i).layout).fill(witness, in, c->weights, c->bias);
-    } else if (std::holds_alternative<model::QMaxPool>(node.op)) {
-      out = std::get<ops::MaxPoolLayout>(proven(i).layout).fill(witness, in);
+    } else if (const auto* pool = std::get_if<ops::MaxPoolLayout>(&proven(i).layout)) {
+      out = pool->fill(witness, in);
+    } else if (const auto* affine = std::get_if<ops::AffineRequantLayout>(&proven(i).layout)) {
+      out.values = affine->fill(witness);
     } else {
-      out.values = values[node.inputs[0]].values;
+      out.values = std::get<ops::CopyLayout>(proven(i).layout).fill(witness);
     }
     out.shape = arch_.tensors[node.output].shape;
   }
@@ -285,7 +303,7 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
 
   for (const LimbedRange& l : limbed_) {
     for (std::size_t i = 0; i < l.check.count; ++i) {
-      const std::int64_t v = signed_value(witness.at(l.check.first + i)) + l.check.offset;
+      const std::int64_t v = witness.at(l.check.first + i).to_signed() + l.check.offset;
       if (v < 0 || v >= (std::int64_t{1} << l.check.bits))
         fail("prover: committed value outside its " + std::to_string(l.check.bits) + "-bit range");
       for (std::size_t t = 0; t < l.limbs_per_value; ++t)

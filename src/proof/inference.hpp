@@ -9,7 +9,9 @@
 
 #include "gkr/sponge_circuit.hpp"
 #include "lookup/range_batch.hpp"
+#include "ops/affine_requant_proof.hpp"
 #include "ops/gemm_proof.hpp"
+#include "ops/movement_proof.hpp"
 #include "ops/pool_proof.hpp"
 #include "pcs/ligero.hpp"
 #include "proof/model_card.hpp"
@@ -107,7 +109,9 @@ class InferenceCircuit {
   struct ProvenNode {
     std::size_t node = 0;
     Slot weights = 0, bias = 0;
-    std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout> layout;
+    std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout, ops::AffineRequantLayout,
+                 ops::CopyLayout>
+        layout;
   };
   const ProvenNode& proven(std::size_t node) const;
   // A range check wider than the batch's tables, split into 16-bit limbs:
