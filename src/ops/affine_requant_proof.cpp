@@ -113,23 +113,6 @@ namespace {
 
 using Term = AffineAccumulators::Term;
 
-// Flat index into `from` (aligned on the last dimension, size-1 dimensions
-// broadcast) of the element at flat index `index` of `to`.
-std::size_t broadcast_source(const Shape& to, const Shape& from, std::size_t index) {
-  std::size_t source = 0, stride = 1;
-  for (std::size_t k = 0; k < to.size(); ++k) {
-    const std::size_t axis = to.size() - 1 - k;
-    const std::size_t coordinate = index % to[axis];
-    index /= to[axis];
-    if (k < from.size()) {
-      const std::size_t extent = from[from.size() - 1 - k];
-      if (extent != 1) source += coordinate * stride;
-      stride *= extent;
-    }
-  }
-  return source;
-}
-
 Rescale single(const Requant& requant, const OutputClamp& output) {
   Rescale r;
   r.requants = {requant};

@@ -30,7 +30,7 @@ std::vector<E> cut_eq(hash::Transcript& transcript, const std::string& label, st
 }  // namespace
 
 void MacProof::write(ByteWriter& w) const {
-  taps.write(w);
+  sums.write(w);
   clamp.write(w);
 }
 
@@ -178,7 +178,7 @@ MacProof ConvLayout::prove(const BaseWitness<E>& witness, hash::Transcript& tran
     }
   }
   MacProof proof;
-  proof.taps = sumcheck::prove(taps_shape(), std::move(tables), taps_pads_, witness, transcript,
+  proof.sums = sumcheck::prove(taps_shape(), std::move(tables), taps_pads_, witness, transcript,
                                prefix + "taps/")
                    .proof;
   proof.clamp = requant_.prove(witness, transcript, prefix + "clamp/");
@@ -199,7 +199,7 @@ void ConvLayout::verify(const MacProof& proof, hash::Transcript& transcript,
       claim.add_term(operands_.bias + m, -images_positions * channel_weights[m]);
   }
   const auto out = sumcheck::verify<E>(
-      taps_shape(), claim, proof.taps, taps_pads_,
+      taps_shape(), claim, proof.sums, taps_pads_,
       [](std::size_t, const std::vector<E>&) -> E { fail("conv proof: no public table"); },
       transcript, prefix + "taps/", cs);
   const std::vector<E> tap_eq = poly::eq_table<E>(out.point);
@@ -244,7 +244,7 @@ double ConvLayout::soundness_error() const {
 
 MacProof ConvLayout::read_proof(ByteReader& reader) const {
   MacProof proof;
-  proof.taps = sumcheck::SumcheckProof<E>::read(reader, taps_shape());
+  proof.sums = sumcheck::SumcheckProof<E>::read(reader, taps_shape());
   proof.clamp = requant_.read_proof(reader);
   return proof;
 }

@@ -40,7 +40,7 @@ struct MacOperands {
 };
 
 struct MacProof {
-  sumcheck::SumcheckProof<Challenge> taps;
+  sumcheck::SumcheckProof<Challenge> sums;  // the accumulator sumcheck
   sumcheck::SumcheckProof<Challenge> clamp;
 
   void write(ByteWriter& w) const;

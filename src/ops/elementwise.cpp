@@ -92,6 +92,21 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const std::string& op) {
   return out;
 }
 
+std::size_t broadcast_source(const Shape& to, const Shape& from, std::size_t index) {
+  std::size_t source = 0, stride = 1;
+  for (std::size_t k = 0; k < to.size(); ++k) {
+    const std::size_t axis = to.size() - 1 - k;
+    const std::size_t coordinate = index % to[axis];
+    index /= to[axis];
+    if (k < from.size()) {
+      const std::size_t extent = from[from.size() - 1 - k];
+      if (extent != 1) source += coordinate * stride;
+      stride *= extent;
+    }
+  }
+  return source;
+}
+
 AddParams AddParams::build(const QuantParams& a, const QuantParams& b, const QuantParams& out,
                            bool relu) {
   a.validate("add input A");

@@ -12,6 +12,9 @@ namespace zkinfer::ops {
 // Multidirectional (numpy / ONNX) broadcasting: shapes are aligned on their
 // last dimension; each pair of dimensions must be equal or one of them 1.
 Shape broadcast_shape(const Shape& a, const Shape& b, const std::string& op);
+// Flat index into `from` of the element at flat index `index` of `to`, the
+// broadcast shape `from` is expanded to (size-1 dimensions repeat).
+std::size_t broadcast_source(const Shape& to, const Shape& from, std::size_t index);
 
 // Add / Sub with broadcasting:
 //   Y = clamp(zy + round_shift(Ma * (A - za) +- Mb * (B - zb), s))

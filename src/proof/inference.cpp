@@ -140,6 +140,18 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
     } else if (const auto* a = std::get_if<model::QAdd>(&node.op)) {
       add({}, ops::add_layout(layout_, input_shape, input, arch_.tensors[node.inputs.at(1)].shape,
                               tensor_slots_[node.inputs.at(1)], a->params, a->subtract));
+    } else if (const auto* mul = std::get_if<model::QMul>(&node.op)) {
+      // |value - zero point| within each operand's quantization range, which
+      // its producer's proof enforces.
+      const auto operand = [&](model::TensorId id, std::int32_t zero_point) {
+        const ops::QuantParams& q = arch_.tensors[id].quant;
+        return ops::MulOperand{arch_.tensors[id].shape, tensor_slots_[id],
+                               std::max<std::int64_t>(std::int64_t{q.hi} - zero_point,
+                                                      std::int64_t{zero_point} - q.lo)};
+      };
+      add({}, ops::MulLayout::allocate(layout_, operand(node.inputs[0], mul->params.a_zero_point),
+                                       operand(node.inputs.at(1), mul->params.b_zero_point),
+                                       mul->params));
     } else if (const auto* ap = std::get_if<model::QAveragePool>(&node.op)) {
       add({},
           ops::average_pool_layout(layout_, input_shape, input, ap->params, ap->quant, ap->global));
@@ -158,7 +170,7 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
     } else {
       fail("node '" + node.name + "' (" + model::op_name(node.op) +
            "): no proof for this operator yet (proven today: Gemm / MatMul and Conv with "
-           "requantization and fused ReLU, MaxPool, AveragePool, Add / Sub, Requantize, "
+           "requantization and fused ReLU, MaxPool, AveragePool, Add / Sub, Mul, Requantize, "
            "Transpose, Concat, Reshape / Flatten)");
     }
   }
@@ -223,8 +235,8 @@ std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
   std::vector<SoundnessTerm> terms;
   static constexpr const char* kProtocols[] = {
       "Gemm: matmul + clamp sumchecks", "Conv: tap + clamp sumchecks",
-      "MaxPool: selector zero-check", "affine accumulators + clamp sumcheck",
-      "copy at a random point"};
+      "MaxPool: selector zero-check",   "affine accumulators + clamp sumcheck",
+      "copy at a random point",         "Mul: product + clamp sumchecks"};
   for (const ProvenNode& p : proven_)
     terms.push_back(
         {"node " + std::to_string(p.node) + " '" + arch_.nodes[p.node].name + "' (" +
@@ -283,6 +295,8 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
       out = pool->fill(witness, in);
     } else if (const auto* affine = std::get_if<ops::AffineRequantLayout>(&proven(i).layout)) {
       out.values = affine->fill(witness);
+    } else if (const auto* product = std::get_if<ops::MulLayout>(&proven(i).layout)) {
+      out.values = product->fill(witness);
     } else {
       out.values = std::get<ops::CopyLayout>(proven(i).layout).fill(witness);
     }

@@ -12,6 +12,7 @@
 #include "ops/affine_requant_proof.hpp"
 #include "ops/gemm_proof.hpp"
 #include "ops/movement_proof.hpp"
+#include "ops/mul_proof.hpp"
 #include "ops/pool_proof.hpp"
 #include "pcs/ligero.hpp"
 #include "proof/model_card.hpp"
@@ -110,7 +111,7 @@ class InferenceCircuit {
     std::size_t node = 0;
     Slot weights = 0, bias = 0;
     std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout, ops::AffineRequantLayout,
-                 ops::CopyLayout>
+                 ops::CopyLayout, ops::MulLayout>
         layout;
   };
   const ProvenNode& proven(std::size_t node) const;

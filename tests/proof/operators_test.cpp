@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A small random model through every operator the prover covers beyond the
 // example models (standalone Requantize, AveragePool, GlobalAveragePool,
-// Add, Sub, Concat, Transpose, besides Conv, MaxPool, Reshape and Gemm):
+// Add, Sub, Mul, Concat, Transpose, besides Conv, MaxPool, Reshape and Gemm):
 // the proof verifies with the output equal bit for bit to the integer
 // reference executor, and a corrupted output of each of these operators is
 // rejected.
@@ -24,8 +24,8 @@ using zkinfer::testing::float_input;
 using zkinfer::testing::ModelBuilder;
 using zkinfer::testing::random_floats;
 
-// x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool, MaxPool} -> Add, Sub ->
-// Concat -> Transpose -> GlobalAveragePool -> Flatten -> Gemm.
+// x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool, MaxPool} -> Add, Sub,
+// Mul -> Concat -> Transpose -> GlobalAveragePool -> Flatten -> Gemm.
 model::Graph every_operator_graph() {
   ModelBuilder m;
   m.input("x", {1, 2, 6, 6});
@@ -46,7 +46,8 @@ model::Graph every_operator_graph() {
   attr(max, "strides", Dims{2, 2});
   m.node("Add", {"ap", "mp"}, {"sum"}, "add");
   m.node("Sub", {"sum", "ap"}, {"difference"}, "sub");
-  auto& concat = m.node("Concat", {"difference", "mp"}, {"cc"}, "concat");
+  m.node("Mul", {"difference", "mp"}, {"product"}, "mul");
+  auto& concat = m.node("Concat", {"product", "mp"}, {"cc"}, "concat");
   attr(concat, "axis", std::int64_t{1});
   auto& transpose = m.node("Transpose", {"cc"}, {"t"}, "transpose");
   attr(transpose, "perm", Dims{0, 1, 3, 2});
@@ -83,8 +84,8 @@ TEST(OperatorProofs, EveryOperatorProvesTheReferenceOutput) {
   const Proven& p = proven_model();
   std::set<std::string> ops;
   for (const model::QNode& n : p.package.model.nodes) ops.insert(model::op_name(n.op));
-  for (const char* op : {"Requantize", "Conv", "MaxPool", "AveragePool", "Add", "Sub", "Concat",
-                         "Transpose", "Reshape", "Gemm"})
+  for (const char* op : {"Requantize", "Conv", "MaxPool", "AveragePool", "Add", "Sub", "Mul",
+                         "Concat", "Transpose", "Reshape", "Gemm"})
     EXPECT_TRUE(ops.contains(op)) << op << " missing from the quantized model";
   const ProveResult result = prove_inference(p.package, p.input);
   EXPECT_EQ(result.output.values,
