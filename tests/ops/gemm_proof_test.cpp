@@ -11,8 +11,8 @@
 #include <cstring>
 #include <functional>
 
+#include "operator_proof_harness.hpp"
 #include "ops_testing.hpp"
-#include "pcs/ligero.hpp"
 
 namespace zkinfer::ops {
 namespace {
@@ -24,13 +24,11 @@ using testing::random_tensor;
 using testing::TestRng;
 using testing::uniform;
 
-constexpr char kStatement[] = "gemm proof statement";
-const std::string kGemmPrefix = "gemm/";
-const std::string kRangePrefix = "ranges/";
-
-ByteSpan statement() {
-  return {reinterpret_cast<const std::uint8_t*>(kStatement), std::strlen(kStatement)};
-}
+using Harness = testing::OperatorProofHarness<GemmLayout>;
+using FullProof = Harness::FullProof;
+using Events = Harness::Events;
+const std::string kGemmPrefix = Harness::kOperatorPrefix;
+const std::string kRangePrefix = Harness::kRangePrefix;
 
 // The public side of one Gemm: its parameters and everything derived from them.
 struct Public {
@@ -39,26 +37,6 @@ struct Public {
   bool has_bias = false;
   unsigned range_bits = kDefaultRequantRangeBits;
 };
-
-struct Instance {
-  WitnessLayout layout;
-  GemmOperands operands;
-  GemmLayout gemm;
-  lookup::RangeCheckBatch<E> ranges;
-};
-
-// Both sides: the layout from public data only.
-Instance instance_for(const Public& pub) {
-  Instance in;
-  const auto [m, k, n] = pub.shape;
-  in.operands.input = in.layout.allocate(m * k);
-  in.operands.weight = in.layout.allocate(n * k);
-  in.operands.has_bias = pub.has_bias;
-  if (pub.has_bias) in.operands.bias = in.layout.allocate(n);
-  in.gemm = GemmLayout::allocate(in.layout, pub.shape, pub.quant, in.operands, pub.range_bits);
-  in.ranges = lookup::RangeCheckBatch<E>::allocate(in.layout, in.gemm.range_checks());
-  return in;
-}
 
 Bytes parameter_bytes(const Public& pub) {
   ByteWriter w;
@@ -70,13 +48,36 @@ Bytes parameter_bytes(const Public& pub) {
   return w.take();
 }
 
-hash::TranscriptSchema schema_for(const pcs::Ligero& ligero, const Instance& in) {
-  hash::TranscriptSchema schema("gemm-proof-test/v1");
-  ligero.schema_commitment(schema);
-  in.gemm.append_schema(schema, kGemmPrefix);
-  in.ranges.append_schema(schema, kRangePrefix);
-  ligero.schema_proof(schema);
-  return schema;
+// Operand slots first (X, W, bias), then the Gemm's: the same allocation
+// on both sides.
+GemmOperands operands_for(WitnessLayout& layout, const Public& pub) {
+  const auto [m, k, n] = pub.shape;
+  GemmOperands operands;
+  operands.input = layout.allocate(m * k);
+  operands.weight = layout.allocate(n * k);
+  operands.has_bias = pub.has_bias;
+  if (pub.has_bias) operands.bias = layout.allocate(n);
+  return operands;
+}
+
+struct Instance {
+  Harness harness;
+  Harness::Instance parts;  // layout, the GemmLayout, the range checks
+  GemmOperands operands;
+  const GemmLayout& gemm() const { return parts.op; }
+};
+
+Instance instance_for(const Public& pub) {
+  Harness harness(
+      [pub](WitnessLayout& layout) {
+        const GemmOperands operands = operands_for(layout, pub);
+        return GemmLayout::allocate(layout, pub.shape, pub.quant, operands, pub.range_bits);
+      },
+      parameter_bytes(pub));
+  Harness::Instance parts = harness.instance();
+  WitnessLayout operand_layout;
+  const GemmOperands operands = operands_for(operand_layout, pub);
+  return {std::move(harness), std::move(parts), operands};
 }
 
 // The private side: operands in integers.
@@ -103,7 +104,7 @@ struct Cheat {
 
 Committed commit_witness(const Instance& in, const Private& priv, const Cheat& cheat = {}) {
   Committed c;
-  c.witness.assign(in.layout.size(), Goldilocks());
+  c.witness.assign(in.parts.layout.size(), Goldilocks());
   const auto write = [&](Slot first, std::span<const std::int32_t> values) {
     for (std::size_t i = 0; i < values.size(); ++i) {
       c.witness.at(first + i) = Goldilocks::from_i64(values[i]);
@@ -112,98 +113,19 @@ Committed commit_witness(const Instance& in, const Private& priv, const Cheat& c
   write(in.operands.input, priv.input.values);
   write(in.operands.weight, priv.weight.values);
   if (in.operands.has_bias) write(in.operands.bias, priv.bias);
-  c.output = in.gemm.fill(c.witness, priv.input, priv.weight, priv.bias, cheat.advice);
+  c.output = in.gemm().fill(c.witness, priv.input, priv.weight, priv.bias, cheat.advice);
   if (cheat.witness) cheat.witness(c.witness, in);
-  if (cheat.skip_out_of_range) {
-    const auto& shape = in.ranges.shape();
-    const auto columns = in.ranges.columns(c.witness);
-    for (std::size_t h = 0; h < shape.tables.size(); ++h) {
-      for (const Goldilocks& v : columns[h][0]) {
-        if (v.value() < shape.tables[h].size()) {
-          c.witness.at(shape.multiplicity_slots[h] + v.value()) += Goldilocks::one();
-        }
-      }
-    }
-    lookup::fill_pads(c.witness, shape, in.ranges.pads());
-  } else {
-    in.ranges.fill(c.witness);
-  }
+  Harness::fill_ranges(in.parts, c.witness, cheat.skip_out_of_range);
   return c;
 }
 
-struct FullProof {
-  pcs::Commitment commitment;
-  Bytes operator_proof;  // the Gemm proof, then the range-check LogUp
-  Bytes ligero_proof;
-};
-
-// The constraints of the Gemm and its range checks, appended by the verifier.
-void verify_operator(const Instance& in, ByteSpan bytes, hash::Transcript& t,
-                     pcs::Constraints& cs) {
-  ByteReader reader(bytes);
-  const GemmProof gemm = in.gemm.read_proof(reader);
-  const auto ranges = in.ranges.read_proof(reader);
-  reader.expect_end("gemm operator proof");
-  in.gemm.verify(gemm, t, kGemmPrefix, cs);
-  in.ranges.verify(ranges, t, kRangePrefix, cs);
-}
-
-using Events = std::vector<hash::Transcript::Event>;
-
-FullProof prove_full(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
-                     const Committed& c, Events* events = nullptr) {
-  hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub), events != nullptr);
-  pcs::CommitResult committed = ligero.commit(c.witness, in.layout);
-  ligero.absorb_commitment(committed.commitment, t);
-  hash::Transcript replay = t;
-  ByteWriter w;
-  in.gemm.prove(c.witness, t, kGemmPrefix).write(w);
-  in.ranges.prove(c.witness, t, kRangePrefix).write(w);
-  FullProof full;
-  full.commitment = committed.commitment;
-  full.operator_proof = w.take();
-  // The constraints the verifier will derive, from a replay of its side.
-  pcs::Constraints cs;
-  verify_operator(in, full.operator_proof, replay, cs);
-  full.ligero_proof = ligero.prove(std::move(committed.prover_data), cs, t);
-  t.finish();
-  if (events) *events = t.events();
-  return full;
+FullProof prove_full(const Instance& in, const Committed& c, Events* events = nullptr) {
+  return in.harness.prove(in.parts, c.witness, events);
 }
 
 // The verifier, from public data only.
-bool verify_full(const pcs::Ligero& ligero, const Public& pub, const FullProof& full,
-                 Events* events = nullptr) {
-  try {
-    const Instance in = instance_for(pub);
-    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub),
-                       events != nullptr);
-    ligero.absorb_commitment(full.commitment, t);
-    pcs::Constraints cs;
-    verify_operator(in, full.operator_proof, t, cs);
-    if (!ligero.verify(full.commitment, in.layout, cs, full.ligero_proof, t)) return false;
-    t.finish();
-    if (events) *events = t.events();
-    return true;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
-// Ideal commitment: do the verifier's constraints for `operator_proof` hold
-// on the committed witness? (For sweeps too large for a Ligero proof each.)
-bool constraints_hold(const pcs::Ligero& ligero, const Public& pub, const Instance& in,
-                      const Committed& c, const pcs::Commitment& commitment,
-                      ByteSpan operator_proof) {
-  try {
-    hash::Transcript t(schema_for(ligero, in), statement(), parameter_bytes(pub));
-    ligero.absorb_commitment(commitment, t);
-    pcs::Constraints cs;
-    verify_operator(in, operator_proof, t, cs);
-    return cs.holds_for(c.witness, in.layout);
-  } catch (const Error&) {
-    return false;
-  }
+bool verify_full(const Instance& in, const FullProof& full, Events* events = nullptr) {
+  return in.harness.verify(full, events);
 }
 
 struct Options {
@@ -243,7 +165,6 @@ std::pair<Public, Private> random_case(const Options& o) {
 }
 
 TEST(GemmProof, CompleteAndEqualToOpsGemm) {
-  const pcs::Ligero ligero;
   std::vector<Options> cases = {
       {.m = 1, .k = 3, .n = 2},                       // batch of one
       {.m = 3, .k = 7, .n = 5, .per_channel = true},  // non-powers of two
@@ -286,9 +207,9 @@ TEST(GemmProof, CompleteAndEqualToOpsGemm) {
     const Committed c = commit_witness(in, priv);
     EXPECT_EQ(c.output.values, gemm(priv.input, priv.weight, priv.bias, pub.quant).values);
     for (std::size_t x = 0; x < c.output.size(); ++x) {
-      EXPECT_EQ(c.witness.at(in.gemm.output() + x), Goldilocks::from_i64(c.output.values[x]));
+      EXPECT_EQ(c.witness.at(in.gemm().output() + x), Goldilocks::from_i64(c.output.values[x]));
     }
-    EXPECT_TRUE(verify_full(ligero, pub, prove_full(ligero, pub, in, c))) << "case " << i;
+    EXPECT_TRUE(verify_full(in, prove_full(in, c))) << "case " << i;
   }
 }
 
@@ -323,11 +244,10 @@ std::pair<Public, Private> cheat_base() {
 }
 
 bool cheat_accepted(const Cheat& cheat) {
-  const pcs::Ligero ligero;
   const auto [pub, priv] = cheat_base();
   const Instance in = instance_for(pub);
   const Committed c = commit_witness(in, priv, cheat);
-  return verify_full(ligero, pub, prove_full(ligero, pub, in, c));
+  return verify_full(in, prove_full(in, c));
 }
 
 // Re-derives the clamp excess of element x from its (possibly rewritten) q and y.
@@ -450,21 +370,22 @@ TEST(GemmProof, RejectsAChangedOrSwappedWeightOrAChangedInput) {
 }
 
 struct SmallProof {
-  pcs::Ligero ligero;
   Public pub;
+  Private priv;
   Instance in;
   Committed committed;
   FullProof full;
 
-  SmallProof() {
-    Private priv;
-    std::tie(pub, priv) = random_case({.m = 1, .k = 2, .n = 2, .relu = true, .seed = 9});
-    in = instance_for(pub);
-    committed = commit_witness(in, priv);
-    full = prove_full(ligero, pub, in, committed);
-  }
+  explicit SmallProof(
+      std::pair<Public, Private> c = random_case({.m = 1, .k = 2, .n = 2, .relu = true, .seed = 9}))
+      : pub(c.first),
+        priv(c.second),
+        in(instance_for(pub)),
+        committed(commit_witness(in, priv)),
+        full(prove_full(in, committed)) {}
   bool holds(ByteSpan operator_proof) const {
-    return constraints_hold(ligero, pub, in, committed, full.commitment, operator_proof);
+    return in.harness.constraints_hold(in.parts, committed.witness, full.commitment,
+                                       operator_proof);
   }
 };
 
@@ -485,19 +406,18 @@ TEST(GemmProof, EveryByteFlipOfTheOperatorProofIsRejected) {
   for (std::size_t i : {std::size_t{0}, bytes.size() - 1}) {
     FullProof tampered = s.full;
     tampered.operator_proof[i] ^= 0x80;
-    EXPECT_FALSE(verify_full(s.ligero, s.pub, tampered)) << "byte " << i;
+    EXPECT_FALSE(verify_full(s.in, tampered)) << "byte " << i;
   }
 }
 
 // Prover and verifier run the same transcript, and every byte of the
 // operator proof is absorbed, in proof order, before the challenges after it.
 TEST(GemmProof, FiatShamirCoversEveryOperatorProofByte) {
-  const pcs::Ligero ligero;
   const auto [pub, priv] = random_case({.m = 3, .k = 5, .n = 2, .per_channel = true});
   const Instance in = instance_for(pub);
   Events prover, verifier;
-  const FullProof full = prove_full(ligero, pub, in, commit_witness(in, priv), &prover);
-  ASSERT_TRUE(verify_full(ligero, pub, full, &verifier));
+  const FullProof full = prove_full(in, commit_witness(in, priv), &prover);
+  ASSERT_TRUE(verify_full(in, full, &verifier));
   ASSERT_EQ(prover.size(), verifier.size());
   std::size_t absorbed = 0;
   for (std::size_t i = 0; i < prover.size(); ++i) {
@@ -545,7 +465,7 @@ TEST(GemmProof, NoWitnessValueAppearsInTheProof) {
 TEST(GemmProof, SoundnessErrorIsFarBelowTwoToTheMinus100) {
   const auto [pub, priv] = random_case({.m = 64, .k = 784, .n = 128});
   const Instance in = instance_for(pub);
-  const double error = in.gemm.soundness_error();
+  const double error = in.gemm().soundness_error();
   EXPECT_GT(error, 0.0);
   EXPECT_LT(std::log2(error), -110.0);
 }
