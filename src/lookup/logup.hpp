@@ -515,10 +515,9 @@ GroupColumns<B> pad_lookups(GroupColumns<B> columns, const Table<B>& table, std:
   if (row >= table.size()) fail("lookup: padding row out of range");
   std::size_t target = 1;
   while (target < columns[0].size()) target *= 2;
-  for (std::size_t k = 0; k < columns.size(); ++k) {
-    if (columns[k].size() != columns[0].size()) fail("lookup: columns of different lengths");
-    columns[k].resize(target, table.entry(k, row));
-  }
+  for (const auto& column : columns)
+    if (column.size() != columns[0].size()) fail("lookup: columns of different lengths");
+  for (std::size_t k = 0; k < columns.size(); ++k) columns[k].resize(target, table.entry(k, row));
   return columns;
 }
 

@@ -76,7 +76,7 @@ class AffineRequantLayout {
   sumcheck::SumcheckProof<Challenge> read_proof(ByteReader& reader) const {
     return requant_.read_proof(reader);
   }
-  lookup::RangeCheckRequests range_checks() const { return requant_.range_checks(); }
+  lookup::LookupRequests range_checks() const { return requant_.range_checks(); }
   // The random combination at the output point, plus the clamp stage.
   double soundness_error() const;
 

@@ -79,7 +79,7 @@ class ConvLayout {
   // Strict: fails on a wrong length; the caller checks the reader's end.
   MacProof read_proof(ByteReader& reader) const;
 
-  lookup::RangeCheckRequests range_checks() const { return requant_.range_checks(); }
+  lookup::LookupRequests range_checks() const { return requant_.range_checks(); }
 
   // Soundness error of this operator's proof, without its range checks and
   // Ligero (docs/ops-proofs.md).

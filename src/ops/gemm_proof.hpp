@@ -53,7 +53,7 @@ class GemmLayout {
     conv_.verify(proof, transcript, prefix, cs);
   }
   GemmProof read_proof(ByteReader& reader) const { return conv_.read_proof(reader); }
-  lookup::RangeCheckRequests range_checks() const { return conv_.range_checks(); }
+  lookup::LookupRequests range_checks() const { return conv_.range_checks(); }
   double soundness_error() const { return conv_.soundness_error(); }
 
  private:

@@ -35,7 +35,7 @@ class CopyLayout {
   void verify(const NoMessages& proof, hash::Transcript& transcript, const std::string& prefix,
               ProofConstraints& cs) const;
   NoMessages read_proof(ByteReader&) const { return {}; }
-  lookup::RangeCheckRequests range_checks() const { return {}; }
+  lookup::LookupRequests range_checks() const { return {}; }
   double soundness_error() const;
 
  private:

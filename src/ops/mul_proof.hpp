@@ -49,7 +49,7 @@ class MulLayout {
   void verify(const MacProof& proof, hash::Transcript& transcript, const std::string& prefix,
               ProofConstraints& cs) const;
   MacProof read_proof(ByteReader& reader) const;
-  lookup::RangeCheckRequests range_checks() const { return requant_.range_checks(); }
+  lookup::LookupRequests range_checks() const { return requant_.range_checks(); }
   double soundness_error() const;
 
  private:

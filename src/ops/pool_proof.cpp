@@ -186,8 +186,8 @@ sumcheck::SumcheckProof<E> MaxPoolLayout::read_proof(ByteReader& reader) const {
   return sumcheck::SumcheckProof<E>::read(reader, select_shape(E::one()));
 }
 
-lookup::RangeCheckRequests MaxPoolLayout::range_checks() const {
-  lookup::RangeCheckRequests requests;
+lookup::LookupRequests MaxPoolLayout::range_checks() const {
+  lookup::LookupRequests requests;
   for (std::size_t t = 0; t < taps(); ++t)
     for (std::size_t o = 0; o < outputs(); ++o)
       if (input_element(t, o)) requests.add(range_bits_, {difference_ + t * outputs() + o});

@@ -61,7 +61,7 @@ class MaxPoolLayout {
   sumcheck::SumcheckProof<Challenge> read_proof(ByteReader& reader) const;
 
   // d >= 0 for every tap inside the input.
-  lookup::RangeCheckRequests range_checks() const;
+  lookup::LookupRequests range_checks() const;
   double soundness_error() const;
 
  private:

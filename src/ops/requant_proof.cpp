@@ -259,9 +259,9 @@ double RequantLayout::soundness_error() const {
   return sumcheck::soundness_error(clamp_shape(E::one())) + ((v + 1) + v) / challenge_field_size();
 }
 
-lookup::RangeCheckRequests RequantLayout::range_checks() const {
+lookup::LookupRequests RequantLayout::range_checks() const {
   const OutputClamp& clamp = rescale_.output;
-  lookup::RangeCheckRequests requests;
+  lookup::LookupRequests requests;
   for (std::size_t x = 0; x < shape_.size(); ++x) {
     const std::size_t j = channel_of(x);
     const std::size_t count = limbs(j);

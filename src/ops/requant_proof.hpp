@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "lookup/range_batch.hpp"
+#include "lookup/lookup_batch.hpp"
 #include "ops/requant.hpp"
 #include "pcs/pcs.hpp"
 #include "sumcheck/sumcheck.hpp"
@@ -119,7 +119,7 @@ class RequantLayout {
 
   // Limbs of r, b bits each (the top one also below 2^(s mod b) when s is
   // not a multiple of b), y - lo, hi - y, u+, u-: all of width b.
-  lookup::RangeCheckRequests range_checks() const;
+  lookup::LookupRequests range_checks() const;
 
  private:
   std::size_t limbs(std::size_t channel) const;

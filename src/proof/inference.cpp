@@ -104,7 +104,7 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
   };
   tensor_slots_.assign(arch_.tensors.size(), 0);
   tensor_slots_[arch_.input] = layout_.allocate(elements(arch_.input));
-  lookup::RangeCheckRequests requests;
+  lookup::LookupRequests requests;
   gkr::MessageSlots model_values;
   for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
     const model::QNode& node = arch_.nodes[i];
@@ -152,6 +152,8 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
       add({}, ops::MulLayout::allocate(layout_, operand(node.inputs[0], mul->params.a_zero_point),
                                        operand(node.inputs.at(1), mul->params.b_zero_point),
                                        mul->params));
+    } else if (const auto* table = std::get_if<model::QTable>(&node.op)) {
+      add({}, ops::TableLayout::allocate(layout_, input_shape, input, table->table));
     } else if (const auto* ap = std::get_if<model::QAveragePool>(&node.op)) {
       add({},
           ops::average_pool_layout(layout_, input_shape, input, ap->params, ap->quant, ap->global));
@@ -171,6 +173,7 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
       fail("node '" + node.name + "' (" + model::op_name(node.op) +
            "): no proof for this operator yet (proven today: Gemm / MatMul and Conv with "
            "requantization and fused ReLU, MaxPool, AveragePool, Add / Sub, Mul, Requantize, "
+           "tables (Sigmoid, Tanh, LeakyRelu, Clip), "
            "Transpose, Concat, Reshape / Flatten)");
     }
   }
@@ -180,11 +183,11 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
   input_sponge_ = gkr::allocate(layout_, input_shape_, {{tensor_slots_[arch_.input]}});
   add_range_checks(gkr::range_checks(model_shape_, model_sponge_), requests);
   add_range_checks(gkr::range_checks(input_shape_, input_sponge_), requests);
-  ranges_ = lookup::RangeCheckBatch<Challenge>::allocate(layout_, std::move(requests));
+  ranges_ = lookup::LookupBatch<Challenge>::allocate(layout_, std::move(requests));
 }
 
 void InferenceCircuit::add_range_checks(const std::vector<gkr::RangeCheck>& checks,
-                                        lookup::RangeCheckRequests& requests) {
+                                        lookup::LookupRequests& requests) {
   for (const gkr::RangeCheck& c : checks) {
     if (c.bits <= kMaxTableBits) {
       for (std::size_t i = 0; i < c.count; ++i) requests.add(c.bits, {c.first + i, 1, c.offset});
@@ -234,9 +237,10 @@ std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
     const pcs::Ligero& ligero) const {
   std::vector<SoundnessTerm> terms;
   static constexpr const char* kProtocols[] = {
-      "Gemm: matmul + clamp sumchecks", "Conv: tap + clamp sumchecks",
-      "MaxPool: selector zero-check",   "affine accumulators + clamp sumcheck",
-      "copy at a random point",         "Mul: product + clamp sumchecks"};
+      "Gemm: matmul + clamp sumchecks",  "Conv: tap + clamp sumchecks",
+      "MaxPool: selector zero-check",    "affine accumulators + clamp sumcheck",
+      "copy at a random point",          "Mul: product + clamp sumchecks",
+      "table: rows in the batched LogUp"};
   for (const ProvenNode& p : proven_)
     terms.push_back(
         {"node " + std::to_string(p.node) + " '" + arch_.nodes[p.node].name + "' (" +
@@ -244,7 +248,8 @@ std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
          std::visit([](const auto& layout) { return layout.soundness_error(); }, p.layout)});
   terms.push_back({"model_id sponge circuit", gkr::soundness_error(model_shape_)});
   terms.push_back({"input commitment sponge circuit", gkr::soundness_error(input_shape_)});
-  terms.push_back({"range checks (one LogUp-GKR)", lookup::soundness_error(ranges_.shape())});
+  terms.push_back(
+      {"range checks and table lookups (one LogUp-GKR)", lookup::soundness_error(ranges_.shape())});
   const pcs::LigeroSecurity security = pcs::ligero_security(ligero.params_for(layout_));
   terms.push_back(
       {"ZK-Ligero (proximity, linear, quadratic tests)", std::exp2(-security.total_bits)});
@@ -297,6 +302,8 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
       out.values = affine->fill(witness);
     } else if (const auto* product = std::get_if<ops::MulLayout>(&proven(i).layout)) {
       out.values = product->fill(witness);
+    } else if (const auto* table = std::get_if<ops::TableLayout>(&proven(i).layout)) {
+      out.values = table->fill(witness);
     } else {
       out.values = std::get<ops::CopyLayout>(proven(i).layout).fill(witness);
     }

@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "gkr/sponge_circuit.hpp"
-#include "lookup/range_batch.hpp"
+#include "lookup/lookup_batch.hpp"
 #include "ops/affine_requant_proof.hpp"
 #include "ops/gemm_proof.hpp"
 #include "ops/movement_proof.hpp"
 #include "ops/mul_proof.hpp"
 #include "ops/pool_proof.hpp"
+#include "ops/table_proof.hpp"
 #include "pcs/ligero.hpp"
 #include "proof/model_card.hpp"
 
@@ -111,7 +112,7 @@ class InferenceCircuit {
     std::size_t node = 0;
     Slot weights = 0, bias = 0;
     std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout, ops::AffineRequantLayout,
-                 ops::CopyLayout, ops::MulLayout>
+                 ops::CopyLayout, ops::MulLayout, ops::TableLayout>
         layout;
   };
   const ProvenNode& proven(std::size_t node) const;
@@ -124,7 +125,7 @@ class InferenceCircuit {
   };
 
   void add_range_checks(const std::vector<gkr::RangeCheck>& checks,
-                        lookup::RangeCheckRequests& requests);
+                        lookup::LookupRequests& requests);
 
   model::QuantizedModel arch_;
   sumcheck::WitnessLayout layout_;
@@ -133,7 +134,7 @@ class InferenceCircuit {
   gkr::SpongeShape model_shape_, input_shape_;
   gkr::SpongeSlots model_sponge_, input_sponge_;
   std::vector<LimbedRange> limbed_;
-  lookup::RangeCheckBatch<Challenge> ranges_;
+  lookup::LookupBatch<Challenge> ranges_;
 };
 
 // Test-only: corrupts the witness after the honest prover filled it and

@@ -12,7 +12,7 @@
 #include <functional>
 #include <string>
 
-#include "lookup/range_batch.hpp"
+#include "lookup/lookup_batch.hpp"
 #include "ops/requant_proof.hpp"
 #include "pcs/ligero.hpp"
 
@@ -28,7 +28,7 @@ class OperatorProofHarness {
   struct Instance {
     WitnessLayout layout;
     Layout op;
-    lookup::RangeCheckBatch<E> ranges;
+    lookup::LookupBatch<E> ranges;
   };
 
   struct FullProof {
@@ -47,7 +47,7 @@ class OperatorProofHarness {
   Instance instance() const {
     Instance in;
     in.op = build_(in.layout);
-    in.ranges = lookup::RangeCheckBatch<E>::allocate(in.layout, in.op.range_checks());
+    in.ranges = lookup::LookupBatch<E>::allocate(in.layout, in.op.range_checks());
     return in;
   }
 

@@ -279,25 +279,25 @@ TEST(Inference, SoundnessOfTheExampleShapesIsAtLeast100Bits) {
 }
 
 TEST(Inference, UnsupportedOperatorIsNamed) {
-  // The breast-cancer MLP with a sigmoid table on its output: tables have
-  // no proof yet.
+  // The breast-cancer MLP with a softmax on its output: softmax has no
+  // proof yet.
   Example e = breast_cancer();
   model::QuantizedModel& m = e.package.model;
   const model::QTensor logits = m.tensors[m.output];
-  m.tensors.push_back({"probabilities", logits.shape, logits.quant});
-  m.nodes.push_back(
-      {"final_sigmoid",
-       model::QTable{ops::UnaryTable::build(logits.quant, logits.quant,
-                                            [](double x) { return 1 / (1 + std::exp(-x)); })},
-       {m.output},
-       m.tensors.size() - 1});
+  const ops::QuantParams probability = ops::QuantParams::uint8(1.0 / 256);
+  m.tensors.push_back({"probabilities", logits.shape, probability});
+  m.nodes.push_back({"final_softmax",
+                     model::QSoftmax{ops::SoftmaxParams::build(logits.quant, probability, -1,
+                                                               logits.shape.size())},
+                     {m.output},
+                     m.tensors.size() - 1});
   m.output = m.tensors.size() - 1;
   m.validate();
   try {
     prove_inference(e.package, e.input);
-    ADD_FAILURE() << "a table lookup has no proof yet";
+    ADD_FAILURE() << "softmax has no proof yet";
   } catch (const Error& err) {
-    EXPECT_NE(std::string(err.what()).find("final_sigmoid"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("final_softmax"), std::string::npos) << err.what();
     EXPECT_NE(std::string(err.what()).find("no proof for this operator"), std::string::npos)
         << err.what();
   }

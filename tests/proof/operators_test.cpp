@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A small random model through every operator the prover covers beyond the
 // example models (standalone Requantize, AveragePool, GlobalAveragePool,
-// Add, Sub, Mul, Concat, Transpose, besides Conv, MaxPool, Reshape and Gemm):
-// the proof verifies with the output equal bit for bit to the integer
-// reference executor, and a corrupted output of each of these operators is
-// rejected.
+// Add, Sub, Mul, tables (LeakyRelu, Sigmoid), Concat, Transpose, besides Conv, MaxPool, Reshape and
+// Gemm): the proof verifies with the output equal bit for bit to the integer reference executor,
+// and a corrupted output of each of these operators is rejected.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -25,7 +24,8 @@ using zkinfer::testing::ModelBuilder;
 using zkinfer::testing::random_floats;
 
 // x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool, MaxPool} -> Add, Sub,
-// Mul -> Concat -> Transpose -> GlobalAveragePool -> Flatten -> Gemm.
+// Mul -> LeakyRelu -> Concat -> Transpose -> GlobalAveragePool -> Flatten ->
+// Gemm -> Sigmoid.
 model::Graph every_operator_graph() {
   ModelBuilder m;
   m.input("x", {1, 2, 6, 6});
@@ -47,14 +47,17 @@ model::Graph every_operator_graph() {
   m.node("Add", {"ap", "mp"}, {"sum"}, "add");
   m.node("Sub", {"sum", "ap"}, {"difference"}, "sub");
   m.node("Mul", {"difference", "mp"}, {"product"}, "mul");
-  auto& concat = m.node("Concat", {"product", "mp"}, {"cc"}, "concat");
+  auto& leaky = m.node("LeakyRelu", {"product"}, {"leaky"}, "leaky_relu");
+  attr(leaky, "alpha", 0.1f);
+  auto& concat = m.node("Concat", {"leaky", "mp"}, {"cc"}, "concat");
   attr(concat, "axis", std::int64_t{1});
   auto& transpose = m.node("Transpose", {"cc"}, {"t"}, "transpose");
   attr(transpose, "perm", Dims{0, 1, 3, 2});
   m.node("GlobalAveragePool", {"t"}, {"gap"}, "global_average");
   m.node("Flatten", {"gap"}, {"f"}, "flatten");
-  auto& gemm = m.node("Gemm", {"f", "g", "gb"}, {"y"}, "gemm");
+  auto& gemm = m.node("Gemm", {"f", "g", "gb"}, {"logits"}, "gemm");
   attr(gemm, "transB", std::int64_t{1});
+  m.node("Sigmoid", {"logits"}, {"y"}, "sigmoid");
   m.output("y");
   return m.import();
 }

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lookup/logup.hpp"
+#include "poly/multilinear.hpp"
+
+// Every range check and function-table lookup of a model in one LogUp-GKR
+// argument.
+//
+// Operators do not run their own lookups: they return requests, and the
+// caller proves all of them at once: one range table per distinct width,
+// and one table per function-table request (a quantized activation: rows
+// (input index, output)). A requested value is an affine function of one
+// committed slot, offset + coefficient * w[slot], so bounds such as
+// `hi - y >= 0` or `top limb < 2^b` (as `limb + 2^16 - 2^b < 2^16`) need no
+// extra committed advice: the lookup column is never committed, and its
+// multilinear-extension claim is settled as a linear form over the slots.
+namespace zkinfer::lookup {
+
+// offset + coefficient * w[slot], integers embedded in the field as v mod p.
+struct AffineSlotValue {
+  Slot slot = 0;
+  std::int64_t coefficient = 1;
+  std::int64_t offset = 0;
+};
+
+// Rows to find in one public table: table column k holds integers, and
+// requested row i is (rows[k][i] for every column k).
+struct TableLookups {
+  std::vector<std::vector<std::int64_t>> table;       // [column][row], 2^m rows
+  std::vector<std::vector<AffineSlotValue>> columns;  // [column][request]
+};
+
+// Values to prove in [0, 2^bits), grouped by width, and table lookups.
+class LookupRequests {
+ public:
+  void add(unsigned bits, AffineSlotValue value) { by_bits_[bits].push_back(value); }
+  void add_table(TableLookups lookups) { tables_.push_back(std::move(lookups)); }
+  void append(const LookupRequests& other) {
+    for (const auto& [bits, values] : other.by_bits_) {
+      auto& mine = by_bits_[bits];
+      mine.insert(mine.end(), values.begin(), values.end());
+    }
+    tables_.insert(tables_.end(), other.tables_.begin(), other.tables_.end());
+  }
+  const std::map<unsigned, std::vector<AffineSlotValue>>& by_bits() const { return by_bits_; }
+  const std::vector<TableLookups>& tables() const { return tables_; }
+  bool empty() const { return by_bits_.empty() && tables_.empty(); }
+
+ private:
+  std::map<unsigned, std::vector<AffineSlotValue>> by_bits_;
+  std::vector<TableLookups> tables_;
+};
+
+// One LogUp over a set of requests: first the range of each width, its
+// group holding that width's values; then each function table with its
+// group of requested rows.
+template <field::Field E>
+class LookupBatch {
+ public:
+  using Base = typename E::Base;
+
+  // Both sides: assigns the multiplicity and pad slots.
+  static LookupBatch allocate(WitnessLayout& layout, LookupRequests requests) {
+    if (requests.empty()) fail("lookup batch: no requests");
+    LookupBatch batch;
+    const auto add_group = [&](Table<Base> table, std::vector<std::vector<AffineSlotValue>> rows) {
+      unsigned n = 0;
+      while ((std::size_t{1} << n) < rows.at(0).size()) ++n;
+      batch.shape_.groups.push_back({batch.shape_.tables.size(), n});
+      batch.shape_.multiplicity_slots.push_back(layout.allocate(table.size()));
+      batch.shape_.tables.push_back(std::move(table));
+      batch.values_.push_back(std::move(rows));
+    };
+    for (const auto& [bits, values] : requests.by_bits())
+      add_group(Table<Base>::range(bits), {values});
+    for (const TableLookups& t : requests.tables()) {
+      if (t.columns.size() != t.table.size()) fail("lookup batch: columns do not match the table");
+      std::vector<std::vector<Base>> table(t.table.size());
+      for (std::size_t k = 0; k < table.size(); ++k)
+        for (std::int64_t v : t.table[k]) table[k].push_back(Base::from_i64(v));
+      add_group(Table<Base>::from_columns(std::move(table)), t.columns);
+    }
+    batch.pads_ = allocate_pads(layout, batch.shape_);
+    return batch;
+  }
+
+  const LookupShape<E>& shape() const { return shape_; }
+  const LookupPads<E>& pads() const { return pads_; }
+
+  // The lookup columns of the requests on `witness`, one group per table,
+  // padded with the table's row 0.
+  std::vector<GroupColumns<Base>> columns(const BaseWitness<E>& witness) const {
+    std::vector<GroupColumns<Base>> out;
+    for (std::size_t g = 0; g < values_.size(); ++g) {
+      GroupColumns<Base> group;
+      for (const std::vector<AffineSlotValue>& requested : values_[g]) {
+        std::vector<Base>& column = group.emplace_back();
+        column.reserve(requested.size());
+        for (const AffineSlotValue& v : requested)
+          column.push_back(Base::from_i64(v.offset) +
+                           Base::from_i64(v.coefficient) * witness.at(v.slot));
+      }
+      out.push_back(pad_lookups<Base>(std::move(group), shape_.tables[g]));
+    }
+    return out;
+  }
+
+  void append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const {
+    lookup::append_schema(schema, prefix, shape_);
+  }
+
+  // Prover, before the commitment: multiplicities and pads. Fails if a
+  // requested value is out of its range (an honest prover stops here).
+  void fill(BaseWitness<E>& witness) const {
+    fill_multiplicities<E>(witness, shape_, columns(witness));
+    fill_pads(witness, shape_, pads_);
+  }
+
+  LookupProof<E> prove(const BaseWitness<E>& witness, hash::Transcript& transcript,
+                       const std::string& prefix) const {
+    const auto cols = columns(witness);
+    return lookup::prove<E>(shape_, cols, pads_, witness, transcript, prefix).proof;
+  }
+
+  // Verifier: the LogUp constraints, and each group's column claim settled
+  // against the requested affine values of the committed slots.
+  void verify(const LookupProof<E>& proof, hash::Transcript& transcript, const std::string& prefix,
+              ConstraintSystem<E>& cs) const {
+    const LookupClaims<E> claims = lookup::verify(shape_, proof, pads_, transcript, prefix, cs);
+    for (std::size_t g = 0; g < claims.size(); ++g) {
+      const std::vector<E> eq = poly::eq_table<E>(claims[g].point);
+      for (std::size_t k = 0; k < values_[g].size(); ++k) {
+        const std::vector<AffineSlotValue>& column = values_[g][k];
+        LinearForm<E> requested;
+        for (std::size_t x = 0; x < column.size(); ++x) {
+          requested.constant += eq[x] * E::from_i64(column[x].offset);
+          requested.add_term(column[x].slot, eq[x] * E::from_i64(column[x].coefficient));
+        }
+        // Rows past the requests are padded with the table's row 0.
+        const E padding = field::lift<E>(shape_.tables[g].entry(k, 0));
+        for (std::size_t x = column.size(); x < eq.size(); ++x)
+          requested.constant += eq[x] * padding;
+        cs.require_equal(claims[g].columns.at(k), std::move(requested));
+      }
+    }
+  }
+
+  LookupProof<E> read_proof(ByteReader& reader) const {
+    return LookupProof<E>::read(reader, shape_);
+  }
+
+ private:
+  LookupShape<E> shape_;
+  LookupPads<E> pads_;
+  std::vector<std::vector<std::vector<AffineSlotValue>>> values_;  // [group][column][request]
+};
+
+}  // namespace zkinfer::lookup
