@@ -58,50 +58,59 @@ def peak_rss_mib(cmd, threads):
     return usage.ru_maxrss / 1024
 
 
+def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps):
+    """Commits the model, then proves and verifies `inp` `reps` times per
+    thread count; returns one dict of medians per thread count."""
+    package = os.path.join(tmp, name + ".zkm")
+    card = os.path.join(tmp, name + ".card.json")
+    run_measured([zk, "commit", onnx, "--calibration", calibration, "-o", package], 1)
+    proof = os.path.join(tmp, name + ".zkp")
+    prove_cmd = [zk, "prove", "--model", package, "--input", inp, "-o", proof]
+    verify_cmd = [zk, "verify", "--card", card, proof]
+    lines = []
+    for threads in threads_list:
+        prove_s, prove_wall, verify_ms, inference_ms = [], [], [], []
+        for _ in range(reps):
+            out, wall = run_measured(prove_cmd, threads)
+            prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
+            inference_ms.append(float(
+                re.search(r"plain quantized inference in ([0-9.]+) ms", out).group(1)))
+            prove_wall.append(wall)
+            out, wall = run_measured(verify_cmd, threads)
+            if "ACCEPT" not in out:
+                sys.exit(f"verification failed: {out}")
+            verify_ms.append(wall * 1000)
+        lines.append({
+            "model": name,
+            "threads": threads,
+            "zero_knowledge": True,
+            "reps": reps,
+            "prove_s": round(statistics.median(prove_s), 4),
+            "prove_command_s": round(statistics.median(prove_wall), 4),
+            "verify_command_ms": round(statistics.median(verify_ms), 1),
+            "plain_inference_ms": round(statistics.median(inference_ms), 3),
+            "prove_over_inference": round(
+                statistics.median(prove_s) * 1e3 / statistics.median(inference_ms)),
+            "proof_bytes": os.path.getsize(proof),
+            "prove_peak_rss_mib": round(peak_rss_mib(prove_cmd, threads), 1),
+            "verify_peak_rss_mib": round(peak_rss_mib(verify_cmd, threads), 1),
+        })
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zkinfer", default=os.path.join(ROOT, "build/release/zkinfer"))
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
-    zk = args.zkinfer
+    threads = [int(t) for t in args.threads.split(",")]
     with tempfile.TemporaryDirectory(prefix="zkinfer-bench-") as tmp:
         for name, onnx, calibration, inp in MODELS:
-            package = os.path.join(tmp, name + ".zkm")
-            card = os.path.join(tmp, name + ".card.json")
-            run_measured([zk, "commit", os.path.join(EXAMPLES, onnx), "--calibration",
-                          os.path.join(EXAMPLES, calibration), "-o", package], 1)
-            proof = os.path.join(tmp, name + ".zkp")
-            prove_cmd = [zk, "prove", "--model", package, "--input",
-                         os.path.join(EXAMPLES, inp), "-o", proof]
-            verify_cmd = [zk, "verify", "--card", card, proof]
-            for threads in [int(t) for t in args.threads.split(",")]:
-                prove_s, prove_wall, verify_ms, inference_ms = [], [], [], []
-                for _ in range(args.reps):
-                    out, wall = run_measured(prove_cmd, threads)
-                    prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
-                    inference_ms.append(float(
-                        re.search(r"plain quantized inference in ([0-9.]+) ms", out).group(1)))
-                    prove_wall.append(wall)
-                    out, wall = run_measured(verify_cmd, threads)
-                    if "ACCEPT" not in out:
-                        sys.exit(f"verification failed: {out}")
-                    verify_ms.append(wall * 1000)
-                print(json.dumps({
-                    "model": name,
-                    "threads": threads,
-                    "zero_knowledge": True,
-                    "reps": args.reps,
-                    "prove_s": round(statistics.median(prove_s), 4),
-                    "prove_command_s": round(statistics.median(prove_wall), 4),
-                    "verify_command_ms": round(statistics.median(verify_ms), 1),
-                    "plain_inference_ms": round(statistics.median(inference_ms), 3),
-                    "prove_over_inference": round(
-                        statistics.median(prove_s) * 1e3 / statistics.median(inference_ms)),
-                    "proof_bytes": os.path.getsize(proof),
-                    "prove_peak_rss_mib": round(peak_rss_mib(prove_cmd, threads), 1),
-                    "verify_peak_rss_mib": round(peak_rss_mib(verify_cmd, threads), 1),
-                }), flush=True)
+            for line in measure(args.zkinfer, name, os.path.join(EXAMPLES, onnx),
+                                os.path.join(EXAMPLES, calibration), os.path.join(EXAMPLES, inp),
+                                tmp, threads, args.reps):
+                print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
