@@ -6,7 +6,7 @@ command), verify milliseconds, proof bytes, peak RSS of prove and verify,
 the plain quantized inference time and the prove / inference ratio.
 Every figure is the median of --reps runs, each in a fresh process.
 
-  bench/e2e.py [--zkinfer build/release/zkinfer] [--threads 1,2] [--reps 5]
+  bench/e2e.py [--zkinfer build/release/zkinfer] [--threads 1,2] [--reps 5] [--batch 16]
 """
 import argparse
 import json
@@ -58,14 +58,22 @@ def peak_rss_mib(cmd, threads):
     return usage.ru_maxrss / 1024
 
 
-def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps):
-    """Commits the model, then proves and verifies `inp` `reps` times per
-    thread count; returns one dict of medians per thread count."""
+def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inputs=None):
+    """Commits the model, then proves and verifies `inp` (or, with
+    `batch_inputs`, all of those files in one proof) `reps` times per thread
+    count; returns one dict of medians per thread count."""
     package = os.path.join(tmp, name + ".zkm")
     card = os.path.join(tmp, name + ".card.json")
     run_measured([zk, "commit", onnx, "--calibration", calibration, "-o", package], 1)
     proof = os.path.join(tmp, name + ".zkp")
     prove_cmd = [zk, "prove", "--model", package, "--input", inp, "-o", proof]
+    if batch_inputs:
+        batch_file = os.path.join(tmp, name + ".batch.jsonl")
+        with open(batch_file, "w") as f:
+            for path in batch_inputs:
+                with open(path) as g:
+                    f.write(json.dumps(json.load(g)) + "\n")
+        prove_cmd = [zk, "prove", "--model", package, "--batch", batch_file, "-o", proof]
     verify_cmd = [zk, "verify", "--card", card, proof]
     lines = []
     for threads in threads_list:
@@ -80,12 +88,15 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps):
             if "ACCEPT" not in out:
                 sys.exit(f"verification failed: {out}")
             verify_ms.append(wall * 1000)
+        batch = len(batch_inputs) if batch_inputs else 1
         lines.append({
             "model": name,
+            "batch": batch,
             "threads": threads,
             "zero_knowledge": True,
             "reps": reps,
             "prove_s": round(statistics.median(prove_s), 4),
+            "prove_s_per_inference": round(statistics.median(prove_s) / batch, 4),
             "prove_command_s": round(statistics.median(prove_wall), 4),
             "verify_command_ms": round(statistics.median(verify_ms), 1),
             "plain_inference_ms": round(statistics.median(inference_ms), 3),
@@ -103,6 +114,8 @@ def main():
     parser.add_argument("--zkinfer", default=os.path.join(ROOT, "build/release/zkinfer"))
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=16,
+                        help="also prove this many LeNet inputs in one proof (0: skip)")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
     with tempfile.TemporaryDirectory(prefix="zkinfer-bench-") as tmp:
@@ -110,6 +123,14 @@ def main():
             for line in measure(args.zkinfer, name, os.path.join(EXAMPLES, onnx),
                                 os.path.join(EXAMPLES, calibration), os.path.join(EXAMPLES, inp),
                                 tmp, threads, args.reps):
+                print(json.dumps(line), flush=True)
+        if args.batch > 0:
+            name, onnx, calibration, _ = MODELS[0]
+            inputs = [os.path.join(EXAMPLES, f"fashion_mnist/input_{i % 3}.json")
+                      for i in range(args.batch)]
+            for line in measure(args.zkinfer, name, os.path.join(EXAMPLES, onnx),
+                                os.path.join(EXAMPLES, calibration), inputs[0], tmp, threads,
+                                args.reps, inputs):
                 print(json.dumps(line), flush=True)
 
 

@@ -24,6 +24,8 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     const proof::InferenceProof p = proof::parse_proof(bytes);
     std::printf("zkinfer proof, format version %u, %zu bytes\n", proof::kProofFormatVersion,
                 bytes.size());
+    std::printf("  batch             %u inference%s\n", p.statement.batch,
+                p.statement.batch == 1 ? "" : "s");
     std::printf("  model_id          %s\n", proof::digest_hex(p.statement.model_id).c_str());
     std::printf("  architecture      %s\n", hash::to_hex(p.statement.arch_digest).c_str());
     std::printf("  input_commitment  %s\n",
@@ -33,7 +35,8 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     std::printf("  sub-proofs        %zu bytes\n", p.sub_proofs.size());
     std::printf("  constraint proof  %zu bytes (ZK-Ligero)\n", p.constraint_proof.size());
     if (!card_file->empty()) {
-      const proof::InferenceCircuit circuit(proof::read_card(*card_file).architecture);
+      const proof::InferenceCircuit circuit(proof::read_card(*card_file).architecture,
+                                            p.statement.batch);
       std::printf("soundness (bits = -log2 of each error):\n");
       for (const auto& term : circuit.soundness(pcs::Ligero{}))
         std::printf("  %7.1f  %s\n", -std::log2(term.error), term.component.c_str());

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "audit/store.hpp"
 #include "base/atomic_file.hpp"
@@ -18,14 +20,48 @@
 namespace zkinfer::cli {
 namespace {
 
+// A batch file of at most kMaxBatch inputs of a few MB each.
+constexpr std::size_t kMaxBatchFileBytes = std::size_t{1} << 30;
+
 struct ProveArgs {
   std::string model;
   std::string input;
+  std::string batch;  // JSON lines, one input each
   std::string output;
   std::string opening;
   std::string signer = "zkinfer-prover";
   StoreLocation log;
 };
+
+// (where it comes from, the input), from --input or each line of --batch.
+std::vector<std::pair<std::string, model::Tensor>> read_inputs(const ProveArgs& args) {
+  std::vector<std::pair<std::string, model::Tensor>> inputs;
+  if (args.batch.empty()) {
+    if (args.input.empty()) fail("prove: give --input FILE or --batch FILE");
+    inputs.emplace_back(args.input, proof::read_tensor_json(args.input));
+    return inputs;
+  }
+  const Bytes bytes = read_file(args.batch, kMaxBatchFileBytes);
+  std::size_t line_number = 0;
+  std::string line;
+  for (std::size_t i = 0; i <= bytes.size(); ++i) {
+    if (i < bytes.size() && bytes[i] != '\n') {
+      line.push_back(static_cast<char>(bytes[i]));
+      continue;
+    }
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      const std::string what = args.batch + " line " + std::to_string(line_number);
+      inputs.emplace_back(what, proof::parse_tensor_json(line, what));
+    }
+    line.clear();
+  }
+  if (inputs.empty()) fail(args.batch + ": no inputs");
+  if (inputs.size() > proof::kMaxBatch)
+    fail(args.batch + ": " + std::to_string(inputs.size()) + " inputs, at most " +
+         std::to_string(proof::kMaxBatch) + " per proof");
+  return inputs;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -34,24 +70,32 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int run_prove(const ProveArgs& args) {
   const auto begin = std::chrono::steady_clock::now();
   const audit::Timestamp started = audit::system_clock_now();
-  std::fprintf(stderr, "loading %s and %s\n", args.model.c_str(), args.input.c_str());
+  std::fprintf(stderr, "loading %s and %s\n", args.model.c_str(),
+               (args.batch.empty() ? args.input : args.batch).c_str());
   const proof::ModelPackage package = proof::read_package(args.model);
   const model::QTensor& in = package.model.tensors[package.model.input];
-  model::Tensor x = proof::read_tensor_json(args.input);
-  if (ops::element_count(in.shape) != x.data.size())
-    fail(args.input + ": " + std::to_string(x.data.size()) + " values, the model's input " +
-         ops::shape_string(in.shape) + " holds " + std::to_string(ops::element_count(in.shape)));
-  const ops::IntTensor input = model::quantize_input(package.model, x);
+  std::vector<ops::IntTensor> inputs;
+  for (const auto& [what, x] : read_inputs(args)) {
+    if (ops::element_count(in.shape) != x.data.size())
+      fail(what + ": " + std::to_string(x.data.size()) + " values, the model's input " +
+           ops::shape_string(in.shape) + " holds " + std::to_string(ops::element_count(in.shape)));
+    inputs.push_back(model::quantize_input(package.model, x));
+  }
 
   // The plain integer inference, timed for the prove/inference ratio (its
-  // output is what the proof must disclose).
+  // outputs are what the proof must disclose).
   const auto inferring = std::chrono::steady_clock::now();
-  const ops::IntTensor plain = model::execute_quantized(package.model, input).output(package.model);
+  std::vector<std::int32_t> plain;
+  for (const ops::IntTensor& input : inputs) {
+    const auto y = model::execute_quantized(package.model, input).output(package.model).values;
+    plain.insert(plain.end(), y.begin(), y.end());
+  }
   const double inference_seconds = seconds_since(inferring);
 
-  std::fprintf(stderr, "proving (zero knowledge)...\n");
+  std::fprintf(stderr, "proving %zu inference%s (zero knowledge)...\n", inputs.size(),
+               inputs.size() == 1 ? "" : "s");
   const auto proving = std::chrono::steady_clock::now();
-  const proof::ProveResult result = proof::prove_inference(package, input);
+  const proof::ProveResult result = proof::prove_inference(package, inputs);
   const double prove_seconds = seconds_since(proving);
   const Bytes bytes = proof::serialize_proof(result.proof);
 
@@ -80,7 +124,10 @@ int run_prove(const ProveArgs& args) {
               bytes.size(), args.output.c_str(), opening_path.c_str());
   std::printf("plain quantized inference in %.3f ms (prove / inference = %.0f)\n",
               inference_seconds * 1e3, prove_seconds / inference_seconds);
-  if (plain.values != result.output.values)
+  if (inputs.size() > 1)
+    std::printf("batch of %zu: %.4f s per inference\n", inputs.size(),
+                prove_seconds / static_cast<double>(inputs.size()));
+  if (plain != result.output.values)
     fail("prover: the proven output differs from the integer reference executor (a bug)");
 
   if (!args.log.db.empty() || !args.log.pg.empty()) {
@@ -101,9 +148,13 @@ void add_prove_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model", args->model, "the private model package (.zkm)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--input", args->input, "the input, JSON {\"shape\": [...], \"data\": [...]}")
-      ->required()
-      ->check(CLI::ExistingFile);
+  auto* input =
+      cmd->add_option("--input", args->input, "the input, JSON {\"shape\": [...], \"data\": [...]}")
+          ->check(CLI::ExistingFile);
+  auto* batch = cmd->add_option("--batch", args->batch,
+                                "several inputs proven in one proof: JSON lines, one input each")
+                    ->check(CLI::ExistingFile);
+  input->excludes(batch);
   cmd->add_option("-o,--output", args->output, "the proof file to write (.zkp)")->required();
   cmd->add_option("--opening", args->opening,
                   "where to write the input commitment and its salt (default: OUTPUT.input.json)");

@@ -39,12 +39,36 @@ Bytes statement_bytes(const Statement& statement) {
   return w.take();
 }
 
+// The architecture run on `batch` inputs at once: every tensor's leading
+// (batch) dimension multiplied. Refused where an operator acts across the
+// batch dimension.
+model::QuantizedModel batched(model::QuantizedModel model, std::uint32_t batch) {
+  if (batch == 0 || batch > kMaxBatch)
+    fail("batch size " + std::to_string(batch) + " outside 1.." + std::to_string(kMaxBatch));
+  if (batch == 1) return model;
+  for (model::QTensor& t : model.tensors) {
+    if (t.shape.empty() || t.shape[0] != 1)
+      fail("batching: tensor '" + t.name + "' of shape " + ops::shape_string(t.shape) +
+           " has no leading batch dimension of 1");
+    t.shape[0] = batch;
+  }
+  for (const model::QNode& node : model.nodes) {
+    const auto* t = std::get_if<model::QTranspose>(&node.op);
+    const auto* c = std::get_if<model::QConcat>(&node.op);
+    const auto* s = std::get_if<model::QSoftmax>(&node.op);
+    if ((t && t->perm.at(0) != 0) || (c && c->axis == 0) || (s && s->params.axis == 0))
+      fail("batching: node '" + node.name + "' acts across the batch dimension");
+  }
+  return model;
+}
+
 }  // namespace
 
 // ---- Statement and file -------------------------------------------------------------
 
 void Statement::write(ByteWriter& w) const {
   w.u32(kProofFormatVersion);
+  w.u32(batch);
   hash::write_poseidon2_digest(w, model_id);
   w.raw(arch_digest.bytes);
   hash::write_poseidon2_digest(w, input_commitment);
@@ -58,6 +82,9 @@ Statement Statement::read(ByteReader& r) {
     fail("proof format version " + std::to_string(version) + " unsupported (expected " +
          std::to_string(kProofFormatVersion) + ")");
   Statement s;
+  s.batch = r.u32("batch size");
+  if (s.batch == 0 || s.batch > kMaxBatch)
+    fail("batch size " + std::to_string(s.batch) + " outside 1.." + std::to_string(kMaxBatch));
   s.model_id = hash::read_poseidon2_digest(r);
   const ByteSpan arch = r.raw(s.arch_digest.bytes.size(), "architecture digest");
   std::copy(arch.begin(), arch.end(), s.arch_digest.bytes.begin());
@@ -96,8 +123,11 @@ InferenceProof parse_proof(ByteSpan bytes) {
 
 // ---- The circuit ----------------------------------------------------------------------
 
-InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture)
-    : arch_(architecture) {
+InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture, std::uint32_t batch)
+    : batch_(batch),
+      single_architecture_(model::serialize_architecture(architecture)),
+      arch_digest_(model::architecture_digest(architecture)),
+      arch_(batched(architecture, batch)) {
   arch_.validate();
   const auto elements = [&](model::TensorId id) {
     return ops::element_count(arch_.tensors[id].shape);
@@ -262,6 +292,7 @@ std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
 Bytes InferenceCircuit::parameters() const {
   ByteWriter w;
   w.u32(kProofFormatVersion);
+  w.u32(batch_);
   w.u64(layout_.size());
   model_shape_.write(w);
   input_shape_.write(w);
@@ -272,8 +303,11 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
                                  const ops::IntTensor& input,
                                  const hash::CommitmentSalt& input_salt,
                                  const std::function<void(BaseWitness<Challenge>&)>& tamper) const {
-  if (model::serialize_architecture(package.model) != model::serialize_architecture(arch_))
+  if (model::serialize_architecture(package.model) != single_architecture_)
     fail("prover: the package's model does not have this circuit's architecture");
+  if (input.shape != arch_.tensors[arch_.input].shape)
+    fail("prover: the inputs do not have the batched input shape " +
+         ops::shape_string(arch_.tensors[arch_.input].shape));
   witness.assign(layout_.size(), Goldilocks());
   std::vector<ops::IntTensor> values(arch_.tensors.size());
   values[arch_.input] = input;
@@ -309,12 +343,24 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
     }
     out.shape = arch_.tensors[node.output].shape;
   }
+  // Each input through the reference executor on its own: the batched
+  // circuit must give the concatenation of their outputs.
   const ops::IntTensor& output = values[arch_.output];
-  if (output.values != model::execute_quantized(package.model, input).output(package.model).values)
+  const std::size_t per_input = input.size() / batch_;
+  std::vector<std::int32_t> reference;
+  for (std::size_t b = 0; b < batch_; ++b) {
+    const auto first = input.values.begin() + static_cast<std::ptrdiff_t>(b * per_input);
+    const ops::IntTensor one{package.model.tensors[package.model.input].shape,
+                             {first, first + static_cast<std::ptrdiff_t>(per_input)}};
+    const auto y = model::execute_quantized(package.model, one).output(package.model).values;
+    reference.insert(reference.end(), y.begin(), y.end());
+  }
+  if (output.values != reference)
     fail("prover: the circuit's output differs from the integer reference executor (a bug)");
 
   Statement statement;
-  statement.arch_digest = model::architecture_digest(arch_);
+  statement.batch = batch_;
+  statement.arch_digest = arch_digest_;
   statement.model_id = gkr::fill(witness, model_shape_, model_sponge_, hash::kModelCommitmentTag,
                                  package.salt, arch_prefix(statement.arch_digest));
   statement.input_commitment =
@@ -391,12 +437,26 @@ void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
 
 // ---- Prover and verifier ----------------------------------------------------------------
 
-ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& input,
+ProveResult prove_inference(const ModelPackage& package, std::span<const ops::IntTensor> inputs,
                             const ProverTamper& tamper) {
+  if (inputs.empty() || inputs.size() > kMaxBatch)
+    fail("prover: " + std::to_string(inputs.size()) + " inputs (1 to " + std::to_string(kMaxBatch) +
+         " per proof)");
   // The prover builds its circuit from the public architecture, exactly as
   // the verifier will from the card.
   const InferenceCircuit circuit(
-      model::parse_architecture_bytes(model::serialize_architecture(package.model)));
+      model::parse_architecture_bytes(model::serialize_architecture(package.model)),
+      static_cast<std::uint32_t>(inputs.size()));
+  const model::QTensor& input_tensor = package.model.tensors[package.model.input];
+  std::vector<std::int32_t> values;
+  for (const ops::IntTensor& x : inputs) {
+    if (x.shape != input_tensor.shape)
+      fail("prover: an input of shape " + ops::shape_string(x.shape) + ", the model takes " +
+           ops::shape_string(input_tensor.shape));
+    values.insert(values.end(), x.values.begin(), x.values.end());
+  }
+  const ops::IntTensor input{circuit.architecture().tensors[circuit.architecture().input].shape,
+                             std::move(values)};
   const pcs::Ligero ligero;
   ProveResult result;
   result.input_salt = hash::draw_commitment_salt();
@@ -405,7 +465,7 @@ ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& i
       circuit.fill(witness, package, input, result.input_salt,
                    tamper.witness ? [&](BaseWitness<Challenge>& w) { tamper.witness(circuit, w); }
                                   : std::function<void(BaseWitness<Challenge>&)>{});
-  result.output = {package.model.tensors[package.model.output].shape,
+  result.output = {circuit.architecture().tensors[circuit.architecture().output].shape,
                    result.proof.statement.output};
 
   hash::Transcript transcript(circuit.schema(ligero), statement_bytes(result.proof.statement),
@@ -435,7 +495,7 @@ Verdict verify_inference(const ModelCard& card, const InferenceProof& proof) {
   if (statement.arch_digest != card.arch_digest)
     return {false, "the proof is about another architecture than the card's"};
   try {
-    const InferenceCircuit circuit(card.architecture);
+    const InferenceCircuit circuit(card.architecture, statement.batch);
     const pcs::Ligero ligero;
     hash::Transcript transcript(circuit.schema(ligero), statement_bytes(statement),
                                 circuit.parameters());

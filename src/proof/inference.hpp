@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,15 +35,21 @@ namespace zkinfer::proof {
 using pcs::Challenge;
 using sumcheck::Slot;
 
-// Version of the proof format and of the circuit it describes.
-inline constexpr std::uint32_t kProofFormatVersion = 1;
+// Version of the proof format and of the circuit it describes (2: the
+// statement carries the batch size).
+inline constexpr std::uint32_t kProofFormatVersion = 2;
+
+// The most inferences one proof may cover (a verifier builds a circuit of
+// this many copies, so a statement may not ask for more).
+inline constexpr std::uint32_t kMaxBatch = 1024;
 
 // What the verifier knows and the proof is about.
 struct Statement {
+  std::uint32_t batch = 1;  // inferences proven together, inputs and outputs concatenated
   hash::Poseidon2Digest model_id{};
   hash::Digest arch_digest;
   hash::Poseidon2Digest input_commitment{};
-  std::vector<std::int32_t> output;  // the disclosed output tensor, quantized
+  std::vector<std::int32_t> output;  // the disclosed output tensors, quantized, in input order
 
   void write(ByteWriter& w) const;
   static Statement read(ByteReader& r);
@@ -65,14 +72,19 @@ InferenceProof parse_proof(ByteSpan bytes);
 // The public plan of a proof, built the same way by both sides from the
 // architecture alone: every slot of the witness and every sub-protocol.
 // Fails with an Error naming the node for an operator that cannot be proven
-// yet.
+// yet. With batch > 1 the circuit runs the model on `batch` inputs at once:
+// every activation's leading (batch) dimension is multiplied, so each
+// operator proof covers the whole batch, and the weights are committed and
+// bound to model_id once.
 class InferenceCircuit {
  public:
-  explicit InferenceCircuit(const model::QuantizedModel& architecture);
+  explicit InferenceCircuit(const model::QuantizedModel& architecture, std::uint32_t batch = 1);
   InferenceCircuit(const InferenceCircuit&) = delete;
   InferenceCircuit& operator=(const InferenceCircuit&) = delete;
 
+  // The batched architecture the circuit runs.
   const model::QuantizedModel& architecture() const { return arch_; }
+  std::uint32_t batch() const { return batch_; }
   const sumcheck::WitnessLayout& layout() const { return layout_; }
   // First slot of a tensor's values (row-major), of a node's weights and bias.
   Slot tensor_slot(model::TensorId id) const { return tensor_slots_.at(id); }
@@ -92,7 +104,8 @@ class InferenceCircuit {
   Bytes parameters() const;
 
   // Prover, before the commitment: the whole witness from the private model,
-  // the quantized input and the two salts. Returns the statement it proves.
+  // the quantized inputs (batch() of them, concatenated) and the two salts.
+  // Returns the statement it proves.
   Statement fill(sumcheck::BaseWitness<Challenge>& witness, const ModelPackage& package,
                  const ops::IntTensor& input, const hash::CommitmentSalt& input_salt,
                  const std::function<void(sumcheck::BaseWitness<Challenge>&)>& tamper) const;
@@ -127,6 +140,9 @@ class InferenceCircuit {
   void add_range_checks(const std::vector<gkr::RangeCheck>& checks,
                         lookup::LookupRequests& requests);
 
+  std::uint32_t batch_ = 1;
+  Bytes single_architecture_;  // the certified (batch-1) architecture
+  hash::Digest arch_digest_;   // its digest, bound into model_id
   model::QuantizedModel arch_;
   sumcheck::WitnessLayout layout_;
   std::vector<Slot> tensor_slots_;
@@ -146,12 +162,17 @@ struct ProverTamper {
 
 struct ProveResult {
   InferenceProof proof;
-  ops::IntTensor output;              // equal to the integer reference executor's
+  ops::IntTensor output;              // equal to the integer reference executor's (batched)
   hash::CommitmentSalt input_salt{};  // for the input's owner
 };
 
-ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& input,
+// One proof for every input (one input: batch 1).
+ProveResult prove_inference(const ModelPackage& package, std::span<const ops::IntTensor> inputs,
                             const ProverTamper& tamper = {});
+inline ProveResult prove_inference(const ModelPackage& package, const ops::IntTensor& input,
+                                   const ProverTamper& tamper = {}) {
+  return prove_inference(package, std::span(&input, 1), tamper);
+}
 
 struct Verdict {
   bool accepted = false;

@@ -55,6 +55,16 @@ TEST_F(ProofCli, CommitProveVerifyInspectAndReceipt) {
   EXPECT_TRUE(std::filesystem::exists(file("proof.zkp.input.json")));
   const auto ok = expect(0, {"verify", "--card", file("model.card.json"), file("proof.zkp")});
   EXPECT_NE(ok.output.find("ACCEPT"), std::string::npos) << ok.output;
+  // Two inputs in one proof (--batch, JSON lines).
+  const Bytes input =
+      read_file(zkinfer::testing::example_path("breast_cancer/input_0.json"), 1 << 20);
+  std::string line(input.begin(), input.end());
+  std::erase(line, '\n');
+  std::ofstream(file("batch.jsonl")) << line << "\n" << line << "\n";
+  const auto batch = expect(0, {"prove", "--model", file("model.zkm"), "--batch",
+                                file("batch.jsonl"), "-o", file("batch.zkp")});
+  EXPECT_NE(batch.output.find("batch of 2"), std::string::npos) << batch.output;
+  expect(0, {"verify", "--card", file("model.card.json"), file("batch.zkp")});
   const auto shown = expect(0, {"inspect", file("proof.zkp")});
   EXPECT_NE(shown.output.find("input_commitment"), std::string::npos) << shown.output;
 
@@ -101,6 +111,13 @@ TEST_F(ProofCli, BadInputIsAClearErrorAndWritesNothing) {
     EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
     EXPECT_FALSE(std::filesystem::exists(file("never.zkp")));
   }
+  // A batch file names the line that is wrong; no input at all is an error.
+  const std::string row = R"({"shape": [1, 1], "data": [0.5]})";
+  const auto bad_line =
+      expect(2, {"prove", "--model", file("model.zkm"), "--batch",
+                 write("batch.jsonl", row + "\n\n" + row + "\n"), "-o", file("never.zkp")});
+  EXPECT_NE(bad_line.output.find("batch.jsonl line 1"), std::string::npos) << bad_line.output;
+  expect(2, {"prove", "--model", file("model.zkm"), "-o", file("never.zkp")});
   const auto not_a_package = expect(
       2, {"prove", "--model", zkinfer::testing::example_path("breast_cancer/mlp.onnx"), "--input",
           zkinfer::testing::example_path("breast_cancer/input_0.json"), "-o", file("never.zkp")});

@@ -29,14 +29,21 @@ struct Example {
   ops::IntTensor input;
 };
 
-Example load(const std::string& onnx, const std::string& input_json) {
+model::Graph example_graph(const std::string& onnx) {
   model::ImportOptions options;
   options.fix_batch_to_one = true;
-  const model::Graph graph = model::import_onnx_file(zkinfer::testing::example_path(onnx), options);
-  // Example inputs are flat rows; the model's input shape has the same count.
-  const model::Tensor x =
-      model::split_samples(graph, read_tensor_json(zkinfer::testing::example_path(input_json)))
-          .at(0);
+  return model::import_onnx_file(zkinfer::testing::example_path(onnx), options);
+}
+
+// Example inputs are flat rows; the model's input shape has the same count.
+model::Tensor example_input(const model::Graph& graph, const std::string& input_json) {
+  return model::split_samples(graph, read_tensor_json(zkinfer::testing::example_path(input_json)))
+      .at(0);
+}
+
+Example load(const std::string& onnx, const std::string& input_json) {
+  const model::Graph graph = example_graph(onnx);
+  const model::Tensor x = example_input(graph, input_json);
   Example e;
   e.package = {model::quantize(graph, std::vector{x}), hash::draw_commitment_salt()};
   e.card = make_card(e.package);
@@ -263,6 +270,39 @@ TEST(Inference, NoPrivateValueAppearsInTheProof) {
 }
 
 // DESIGN §1: at least 100 bits for the whole proof, by the calculator.
+// Three inputs in one proof: the disclosed output is the concatenation of
+// the reference executor's outputs, in input order, and the batch size,
+// the order and each output are bound.
+TEST(Inference, ProvesABatchInOneProof) {
+  const Example& e = lenet();
+  const model::Graph graph = example_graph("fashion_mnist/lenet.onnx");
+  std::vector<ops::IntTensor> inputs;
+  std::vector<std::int32_t> expected;
+  for (const char* file :
+       {"fashion_mnist/input_0.json", "fashion_mnist/input_1.json", "fashion_mnist/input_2.json"}) {
+    inputs.push_back(model::quantize_input(e.package.model, example_input(graph, file)));
+    const auto y =
+        model::execute_quantized(e.package.model, inputs.back()).output(e.package.model).values;
+    expected.insert(expected.end(), y.begin(), y.end());
+  }
+  const ProveResult result = prove_inference(e.package, inputs);
+  EXPECT_EQ(result.proof.statement.batch, 3u);
+  EXPECT_EQ(result.proof.statement.output, expected);
+  const Verdict v = verify_bytes(e.card, serialize_proof(result.proof));
+  EXPECT_TRUE(v.accepted) << v.reason;
+
+  InferenceProof fewer = result.proof;
+  fewer.statement.batch = 2;
+  EXPECT_FALSE(verify_inference(e.card, fewer).accepted);
+  InferenceProof swapped = result.proof;
+  std::swap_ranges(swapped.statement.output.begin(), swapped.statement.output.begin() + 10,
+                   swapped.statement.output.begin() + 10);
+  EXPECT_FALSE(verify_inference(e.card, swapped).accepted);
+  InferenceProof changed = result.proof;
+  changed.statement.output.back() += 1;
+  EXPECT_FALSE(verify_inference(e.card, changed).accepted);
+}
+
 TEST(Inference, SoundnessOfTheExampleShapesIsAtLeast100Bits) {
   for (const char* onnx :
        {"breast_cancer/mlp.onnx", "fashion_mnist/mlp.onnx", "fashion_mnist/lenet.onnx"}) {
