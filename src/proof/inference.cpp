@@ -494,6 +494,14 @@ Verdict verify_inference(const ModelCard& card, const InferenceProof& proof) {
                        ", the card certifies " + digest_hex(card.model_id)};
   if (statement.arch_digest != card.arch_digest)
     return {false, "the proof is about another architecture than the card's"};
+  // Checked before the batched circuit is built, so a forged batch size
+  // costs the verifier nothing.
+  const model::QuantizedModel& arch = card.architecture;
+  const std::size_t per_input = ops::element_count(arch.tensors.at(arch.output).shape);
+  if (statement.output.size() != per_input * statement.batch)
+    return {false, "the statement discloses " + std::to_string(statement.output.size()) +
+                       " output values for a batch of " + std::to_string(statement.batch) +
+                       " (the model has " + std::to_string(per_input) + " per input)"};
   try {
     const InferenceCircuit circuit(card.architecture, statement.batch);
     const pcs::Ligero ligero;
