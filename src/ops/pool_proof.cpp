@@ -22,58 +22,94 @@ std::vector<E> cut_eq(std::span<const E> coordinates, std::size_t side) {
 
 }  // namespace
 
-MaxPoolLayout MaxPoolLayout::allocate(WitnessLayout& layout, const Shape& input,
-                                      const PoolParams& params, Slot input_slot,
-                                      unsigned range_bits) {
-  MaxPoolLayout out;
-  out.output_shape_ = params.output_shape(input, "max pool proof");
-  out.input_shape_ = input;
-  out.params_ = params;
-  out.range_bits_ = range_bits;
+MaxLayout MaxLayout::allocate(WitnessLayout& layout, MaxLayout out, Slot input_slot) {
   out.input_ = input_slot;
-  out.output_ = layout.allocate(out.outputs());
-  out.difference_ = layout.allocate(out.taps() * out.outputs());
-  out.selector_ = layout.allocate(out.taps() * out.outputs());
+  out.output_ = layout.allocate(out.outputs_);
+  out.difference_ = layout.allocate(out.taps_ * out.outputs_);
+  out.selector_ = layout.allocate(out.taps_ * out.outputs_);
   out.select_pads_ = sumcheck::allocate_pads(layout, out.select_shape(E::one()));
   return out;
 }
 
-unsigned MaxPoolLayout::tap_vars() const {
+MaxLayout MaxLayout::pooling(WitnessLayout& layout, const Shape& input, const PoolParams& params,
+                             Slot input_slot, unsigned range_bits) {
+  const Shape out_shape = params.output_shape(input, "max pool proof");
+  const Window2d& window = params.window;
+  MaxLayout out;
+  out.range_bits_ = range_bits;
+  out.taps_ = window.kernel[0] * window.kernel[1];
+  out.outputs_ = element_count(out_shape);
+  out.sources_.assign(out.taps_ * out.outputs_, -1);
+  const std::size_t out_h = out_shape[2], out_w = out_shape[3];
+  const std::size_t height = input[2], width = input[3];
+  for (std::size_t t = 0; t < out.taps_; ++t) {
+    for (std::size_t o = 0; o < out.outputs_; ++o) {
+      const std::size_t plane = o / (out_h * out_w), position = o % (out_h * out_w);
+      const std::int64_t ih = window.coordinate(0, position / out_w, t / window.kernel[1]);
+      const std::int64_t iw = window.coordinate(1, position % out_w, t % window.kernel[1]);
+      if (ih < 0 || iw < 0 || ih >= static_cast<std::int64_t>(height) ||
+          iw >= static_cast<std::int64_t>(width))
+        continue;
+      out.sources_[t * out.outputs_ + o] = static_cast<std::int64_t>(
+          (plane * height + static_cast<std::size_t>(ih)) * width + static_cast<std::size_t>(iw));
+    }
+  }
+  for (std::size_t o = 0; o < out.outputs_; ++o) {
+    bool inside = false;
+    for (std::size_t t = 0; t < out.taps_; ++t) inside |= out.sources_[t * out.outputs_ + o] >= 0;
+    if (!inside) fail("max pool proof: a window covers only padding");
+  }
+  return allocate(layout, std::move(out), input_slot);
+}
+
+MaxLayout MaxLayout::along_axis(WitnessLayout& layout, const Shape& input, std::size_t axis,
+                                Slot input_slot, unsigned range_bits) {
+  if (axis >= input.size() || input[axis] == 0)
+    fail("max proof: axis " + std::to_string(axis) + " outside " + shape_string(input));
+  std::size_t inner = 1;
+  for (std::size_t d = axis + 1; d < input.size(); ++d) inner *= input[d];
+  MaxLayout out;
+  out.range_bits_ = range_bits;
+  out.taps_ = input[axis];
+  out.outputs_ = element_count(input) / out.taps_;
+  out.sources_.resize(out.taps_ * out.outputs_);
+  for (std::size_t t = 0; t < out.taps_; ++t)
+    for (std::size_t o = 0; o < out.outputs_; ++o)
+      out.sources_[t * out.outputs_ + o] =
+          static_cast<std::int64_t>((o / inner * out.taps_ + t) * inner + o % inner);
+  return allocate(layout, std::move(out), input_slot);
+}
+
+unsigned MaxLayout::tap_vars() const {
   return poly::log2_ceil(taps());
 }
 
-unsigned MaxPoolLayout::output_vars() const {
+unsigned MaxLayout::output_vars() const {
   return poly::log2_ceil(outputs());
 }
 
-std::optional<std::size_t> MaxPoolLayout::input_element(std::size_t tap, std::size_t output) const {
-  const std::size_t out_h = output_shape_[2], out_w = output_shape_[3];
-  const std::size_t height = input_shape_[2], width = input_shape_[3];
-  const std::size_t plane = output / (out_h * out_w), position = output % (out_h * out_w);
-  const Window2d& window = params_.window;
-  const std::int64_t ih = window.coordinate(0, position / out_w, tap / window.kernel[1]);
-  const std::int64_t iw = window.coordinate(1, position % out_w, tap % window.kernel[1]);
-  if (ih < 0 || iw < 0 || ih >= static_cast<std::int64_t>(height) ||
-      iw >= static_cast<std::int64_t>(width))
-    return std::nullopt;
-  return plane * height * width + static_cast<std::size_t>(ih) * width +
-         static_cast<std::size_t>(iw);
+std::optional<std::size_t> MaxLayout::input_element(std::size_t tap, std::size_t output) const {
+  const std::int64_t source = sources_[tap * outputs_ + output];
+  if (source < 0) return std::nullopt;
+  return static_cast<std::size_t>(source);
 }
 
-IntTensor MaxPoolLayout::fill(BaseWitness<E>& witness, const IntTensor& input,
-                              const MaxPoolTamper& tamper) const {
-  if (input.shape != input_shape_) fail("max pool proof: input does not match the layout's shape");
-  const IntTensor expected = max_pool(input, params_);
-  MaxPoolAdvice advice;
-  advice.output.assign(expected.values.begin(), expected.values.end());
+std::vector<std::int32_t> MaxLayout::fill(BaseWitness<E>& witness,
+                                          std::span<const std::int32_t> input,
+                                          const MaxTamper& tamper) const {
+  MaxAdvice advice;
+  advice.output.assign(outputs(), 0);
   advice.winner.assign(outputs(), 0);
   for (std::size_t o = 0; o < outputs(); ++o) {
-    std::size_t t = 0;
-    for (; t < taps(); ++t) {
+    bool found = false;
+    for (std::size_t t = 0; t < taps(); ++t) {
       const auto element = input_element(t, o);
-      if (element && input.values[*element] == expected.values[o]) break;
+      if (element && (!found || input[*element] > advice.output[o])) {
+        advice.output[o] = input[*element];
+        advice.winner[o] = t;
+        found = true;
+      }
     }
-    advice.winner[o] = t;
   }
   if (tamper) tamper(advice);
 
@@ -81,8 +117,8 @@ IntTensor MaxPoolLayout::fill(BaseWitness<E>& witness, const IntTensor& input,
     witness.at(output_ + o) = Goldilocks::from_i64(advice.output[o]);
     for (std::size_t t = 0; t < taps(); ++t) {
       const auto element = input_element(t, o);
-      const std::int64_t difference = element ? advice.output[o] - input.values[*element] : 0;
-      witness.at(difference_ + t * outputs() + o) = Goldilocks::from_i64(difference);
+      const std::int64_t d = element ? advice.output[o] - input[*element] : 0;
+      witness.at(difference(t, o)) = Goldilocks::from_i64(d);
       witness.at(selector_ + t * outputs() + o) =
           advice.winner[o] == t ? Goldilocks::one() : Goldilocks();
     }
@@ -91,11 +127,11 @@ IntTensor MaxPoolLayout::fill(BaseWitness<E>& witness, const IntTensor& input,
   std::vector<std::int32_t> values(outputs());
   for (std::size_t o = 0; o < outputs(); ++o)
     values[o] = static_cast<std::int32_t>(advice.output[o]);
-  return {output_shape_, std::move(values)};
+  return values;
 }
 
 // sum_{t,o} eq(rho, (t, o)) [s d + gamma (s s - s)].
-sumcheck::SumcheckShape<E> MaxPoolLayout::select_shape(const E& gamma) const {
+sumcheck::SumcheckShape<E> MaxLayout::select_shape(const E& gamma) const {
   sumcheck::SumcheckShape<E> shape;
   shape.num_vars = tap_vars() + output_vars();
   shape.num_tables = kSelectTables;
@@ -106,7 +142,7 @@ sumcheck::SumcheckShape<E> MaxPoolLayout::select_shape(const E& gamma) const {
   return shape;
 }
 
-ProofForm MaxPoolLayout::tap_form(Slot first, std::span<const E> point) const {
+ProofForm MaxLayout::tap_form(Slot first, std::span<const E> point) const {
   const std::vector<E> tap_eq = cut_eq(point.first(tap_vars()), taps());
   const std::vector<E> output_eq = cut_eq(point.subspan(tap_vars()), outputs());
   ProofForm form;
@@ -114,15 +150,15 @@ ProofForm MaxPoolLayout::tap_form(Slot first, std::span<const E> point) const {
   return form;
 }
 
-void MaxPoolLayout::append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const {
+void MaxLayout::append_schema(hash::TranscriptSchema& schema, const std::string& prefix) const {
   schema.squeeze(prefix + "point", hash::ValueType::field<E>());
   schema.squeeze(prefix + "gamma", hash::ValueType::field<E>());
   sumcheck::append_schema(schema, prefix + "select/", select_shape(E::one()));
 }
 
-sumcheck::SumcheckProof<E> MaxPoolLayout::prove(const BaseWitness<E>& witness,
-                                                hash::Transcript& transcript,
-                                                const std::string& prefix) const {
+sumcheck::SumcheckProof<E> MaxLayout::prove(const BaseWitness<E>& witness,
+                                            hash::Transcript& transcript,
+                                            const std::string& prefix) const {
   const std::vector<E> rho = transcript.challenges<E>(prefix + "point", tap_vars() + output_vars());
   const E gamma = transcript.challenge<E>(prefix + "gamma");
   const auto padded = [&](Slot first) {
@@ -141,8 +177,8 @@ sumcheck::SumcheckProof<E> MaxPoolLayout::prove(const BaseWitness<E>& witness,
       .proof;
 }
 
-void MaxPoolLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transcript& transcript,
-                           const std::string& prefix, ProofConstraints& cs) const {
+void MaxLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transcript& transcript,
+                       const std::string& prefix, ProofConstraints& cs) const {
   const std::vector<E> rho = transcript.challenges<E>(prefix + "point", tap_vars() + output_vars());
   const E gamma = transcript.challenge<E>(prefix + "gamma");
   const std::vector<E> tap_eq = cut_eq(std::span(rho).first(tap_vars()), taps());
@@ -150,11 +186,11 @@ void MaxPoolLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transc
 
   // d = y - x on every tap inside the input, at rho; d = s = 0 on padding;
   // sum_t s = 1 for every output, at rho's output coordinates.
-  ProofForm difference, selected = ProofForm::constant_value(
+  ProofForm definition, selected = ProofForm::constant_value(
                             -std::accumulate(output_eq.begin(), output_eq.end(), E::zero()));
   for (std::size_t t = 0; t < taps(); ++t) {
     for (std::size_t o = 0; o < outputs(); ++o) {
-      const Slot d = difference_ + t * outputs() + o, s = selector_ + t * outputs() + o;
+      const Slot d = difference(t, o), s = selector_ + t * outputs() + o;
       selected.add_term(s, output_eq[o]);
       const auto element = input_element(t, o);
       if (!element) {
@@ -166,12 +202,12 @@ void MaxPoolLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transc
         continue;
       }
       const E w = tap_eq[t] * output_eq[o];
-      difference.add_term(d, w);
-      difference.add_term(output_ + o, -w);
-      difference.add_term(input_ + *element, w);
+      definition.add_term(d, w);
+      definition.add_term(output_ + o, -w);
+      definition.add_term(input_ + *element, w);
     }
   }
-  cs.require_zero(std::move(difference));
+  cs.require_zero(std::move(definition));
   cs.require_zero(std::move(selected));
 
   const auto out = sumcheck::verify<E>(
@@ -182,21 +218,21 @@ void MaxPoolLayout::verify(const sumcheck::SumcheckProof<E>& proof, hash::Transc
   cs.require_equal(out.table_evaluations[kDifference], tap_form(difference_, out.point));
 }
 
-sumcheck::SumcheckProof<E> MaxPoolLayout::read_proof(ByteReader& reader) const {
+sumcheck::SumcheckProof<E> MaxLayout::read_proof(ByteReader& reader) const {
   return sumcheck::SumcheckProof<E>::read(reader, select_shape(E::one()));
 }
 
-lookup::LookupRequests MaxPoolLayout::range_checks() const {
+lookup::LookupRequests MaxLayout::range_checks() const {
   lookup::LookupRequests requests;
   for (std::size_t t = 0; t < taps(); ++t)
     for (std::size_t o = 0; o < outputs(); ++o)
-      if (input_element(t, o)) requests.add(range_bits_, {difference_ + t * outputs() + o});
+      if (input_element(t, o)) requests.add(range_bits_, {difference(t, o)});
   return requests;
 }
 
 // The zero-check sumcheck; its eq(rho) and gamma combinations; the
 // difference relation at rho; the selector sums at rho's output part.
-double MaxPoolLayout::soundness_error() const {
+double MaxLayout::soundness_error() const {
   const double v = tap_vars() + output_vars();
   return sumcheck::soundness_error(select_shape(E::one())) +
          (v + 1 + v + output_vars()) / challenge_field_size();

@@ -138,73 +138,10 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture, st
   gkr::MessageSlots model_values;
   for (std::size_t i = 0; i < arch_.nodes.size(); ++i) {
     const model::QNode& node = arch_.nodes[i];
-    const Slot input = tensor_slots_[node.inputs[0]];
-    const ops::Shape& input_shape = arch_.tensors[node.inputs[0]].shape;
-    // The weights and bias of a Gemm or Conv: committed, and bound to model_id.
-    const auto parameters = [&](const ops::IntTensor& weights, std::span<const std::int32_t> bias) {
-      ops::MacOperands operands{input, layout_.allocate(weights.size()), !bias.empty(),
-                                layout_.allocate(bias.size())};
-      model_values.segment_first.push_back(operands.weight);
-      model_values.segment_first.push_back(operands.bias);
-      return operands;
-    };
-    const auto add = [&](const ops::MacOperands& operands, auto layout) {
-      tensor_slots_[node.output] = layout.output();
-      requests.append(layout.range_checks());
-      proven_.push_back({i, operands.weight, operands.bias, std::move(layout)});
-    };
-    if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
-      const std::size_t outputs = g->weights.shape.at(0), inner = g->weights.shape.at(1);
-      const ops::MacOperands operands = parameters(g->weights, g->bias);
-      add(operands,
-          ops::GemmLayout::allocate(layout_, {elements(node.inputs[0]) / inner, inner, outputs},
-                                    g->quant, operands));
-    } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
-      const ops::MacOperands operands = parameters(c->weights, c->bias);
-      add(operands,
-          ops::ConvLayout::allocate(layout_, input_shape, c->weights.shape, c->params, operands));
-    } else if (const auto* m = std::get_if<model::QMaxPool>(&node.op)) {
-      add({}, ops::MaxPoolLayout::allocate(layout_, input_shape, m->params, input));
-    } else if (const auto* r = std::get_if<model::QRequantize>(&node.op)) {
-      add({}, ops::requantize_layout(layout_, input_shape, input, r->input_zero_point, r->rescale));
-    } else if (const auto* a = std::get_if<model::QAdd>(&node.op)) {
-      add({}, ops::add_layout(layout_, input_shape, input, arch_.tensors[node.inputs.at(1)].shape,
-                              tensor_slots_[node.inputs.at(1)], a->params, a->subtract));
-    } else if (const auto* mul = std::get_if<model::QMul>(&node.op)) {
-      // |value - zero point| within each operand's quantization range, which
-      // its producer's proof enforces.
-      const auto operand = [&](model::TensorId id, std::int32_t zero_point) {
-        const ops::QuantParams& q = arch_.tensors[id].quant;
-        return ops::MulOperand{arch_.tensors[id].shape, tensor_slots_[id],
-                               std::max<std::int64_t>(std::int64_t{q.hi} - zero_point,
-                                                      std::int64_t{zero_point} - q.lo)};
-      };
-      add({}, ops::MulLayout::allocate(layout_, operand(node.inputs[0], mul->params.a_zero_point),
-                                       operand(node.inputs.at(1), mul->params.b_zero_point),
-                                       mul->params));
-    } else if (const auto* table = std::get_if<model::QTable>(&node.op)) {
-      add({}, ops::TableLayout::allocate(layout_, input_shape, input, table->table));
-    } else if (const auto* ap = std::get_if<model::QAveragePool>(&node.op)) {
-      add({},
-          ops::average_pool_layout(layout_, input_shape, input, ap->params, ap->quant, ap->global));
-    } else if (const auto* t = std::get_if<model::QTranspose>(&node.op)) {
-      add({}, ops::transpose_layout(layout_, input_shape, input, t->perm));
-    } else if (const auto* cc = std::get_if<model::QConcat>(&node.op)) {
-      std::vector<ops::Shape> shapes;
-      std::vector<Slot> slots;
-      for (model::TensorId id : node.inputs) {
-        shapes.push_back(arch_.tensors[id].shape);
-        slots.push_back(tensor_slots_[id]);
-      }
-      add({}, ops::concat_layout(layout_, shapes, slots, cc->axis));
-    } else if (std::holds_alternative<model::QReshape>(node.op)) {
-      tensor_slots_[node.output] = input;  // same values, same order
-    } else {
-      fail("node '" + node.name + "' (" + model::op_name(node.op) +
-           "): no proof for this operator yet (proven today: Gemm / MatMul and Conv with "
-           "requantization and fused ReLU, MaxPool, AveragePool, Add / Sub, Mul, Requantize, "
-           "tables (Sigmoid, Tanh, LeakyRelu, Clip), "
-           "Transpose, Concat, Reshape / Flatten)");
+    try {
+      plan_node(i, requests, model_values);
+    } catch (const Error& e) {
+      fail("node '" + node.name + "' (" + model::op_name(node.op) + "): " + e.what());
     }
   }
   model_shape_ = {kArchPrefixElements, model_message(arch_, false).segments};
@@ -214,6 +151,80 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture, st
   add_range_checks(gkr::range_checks(model_shape_, model_sponge_), requests);
   add_range_checks(gkr::range_checks(input_shape_, input_sponge_), requests);
   ranges_ = lookup::LookupBatch<Challenge>::allocate(layout_, std::move(requests));
+}
+
+void InferenceCircuit::plan_node(std::size_t i, lookup::LookupRequests& requests,
+                                 gkr::MessageSlots& model_values) {
+  const model::QNode& node = arch_.nodes[i];
+  const Slot input = tensor_slots_[node.inputs[0]];
+  const auto elements = [&](model::TensorId id) {
+    return ops::element_count(arch_.tensors[id].shape);
+  };
+  const ops::Shape& input_shape = arch_.tensors[node.inputs[0]].shape;
+  // The weights and bias of a Gemm or Conv: committed, and bound to model_id.
+  const auto parameters = [&](const ops::IntTensor& weights, std::span<const std::int32_t> bias) {
+    ops::MacOperands operands{input, layout_.allocate(weights.size()), !bias.empty(),
+                              layout_.allocate(bias.size())};
+    model_values.segment_first.push_back(operands.weight);
+    model_values.segment_first.push_back(operands.bias);
+    return operands;
+  };
+  const auto add = [&](const ops::MacOperands& operands, auto layout) {
+    tensor_slots_[node.output] = layout.output();
+    requests.append(layout.range_checks());
+    proven_.push_back({i, operands.weight, operands.bias, std::move(layout)});
+  };
+  if (const auto* g = std::get_if<model::QGemm>(&node.op)) {
+    const std::size_t outputs = g->weights.shape.at(0), inner = g->weights.shape.at(1);
+    const ops::MacOperands operands = parameters(g->weights, g->bias);
+    add(operands,
+        ops::GemmLayout::allocate(layout_, {elements(node.inputs[0]) / inner, inner, outputs},
+                                  g->quant, operands));
+  } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
+    const ops::MacOperands operands = parameters(c->weights, c->bias);
+    add(operands,
+        ops::ConvLayout::allocate(layout_, input_shape, c->weights.shape, c->params, operands));
+  } else if (const auto* m = std::get_if<model::QMaxPool>(&node.op)) {
+    add({}, ops::MaxLayout::pooling(layout_, input_shape, m->params, input));
+  } else if (const auto* r = std::get_if<model::QRequantize>(&node.op)) {
+    add({}, ops::requantize_layout(layout_, input_shape, input, r->input_zero_point, r->rescale));
+  } else if (const auto* a = std::get_if<model::QAdd>(&node.op)) {
+    add({}, ops::add_layout(layout_, input_shape, input, arch_.tensors[node.inputs.at(1)].shape,
+                            tensor_slots_[node.inputs.at(1)], a->params, a->subtract));
+  } else if (const auto* mul = std::get_if<model::QMul>(&node.op)) {
+    // |value - zero point| within each operand's quantization range, which
+    // its producer's proof enforces.
+    const auto operand = [&](model::TensorId id, std::int32_t zero_point) {
+      const ops::QuantParams& q = arch_.tensors[id].quant;
+      return ops::MulOperand{
+          arch_.tensors[id].shape, tensor_slots_[id],
+          std::max<std::int64_t>(std::int64_t{q.hi} - zero_point, std::int64_t{zero_point} - q.lo)};
+    };
+    add({}, ops::MulLayout::allocate(layout_, operand(node.inputs[0], mul->params.a_zero_point),
+                                     operand(node.inputs.at(1), mul->params.b_zero_point),
+                                     mul->params));
+  } else if (const auto* softmax = std::get_if<model::QSoftmax>(&node.op)) {
+    add({}, ops::SoftmaxLayout::allocate(layout_, input_shape, input, softmax->params));
+  } else if (const auto* table = std::get_if<model::QTable>(&node.op)) {
+    add({}, ops::TableLayout::allocate(layout_, input_shape, input, table->table));
+  } else if (const auto* ap = std::get_if<model::QAveragePool>(&node.op)) {
+    add({},
+        ops::average_pool_layout(layout_, input_shape, input, ap->params, ap->quant, ap->global));
+  } else if (const auto* t = std::get_if<model::QTranspose>(&node.op)) {
+    add({}, ops::transpose_layout(layout_, input_shape, input, t->perm));
+  } else if (const auto* cc = std::get_if<model::QConcat>(&node.op)) {
+    std::vector<ops::Shape> shapes;
+    std::vector<Slot> slots;
+    for (model::TensorId id : node.inputs) {
+      shapes.push_back(arch_.tensors[id].shape);
+      slots.push_back(tensor_slots_[id]);
+    }
+    add({}, ops::concat_layout(layout_, shapes, slots, cc->axis));
+  } else if (std::holds_alternative<model::QReshape>(node.op)) {
+    tensor_slots_[node.output] = input;  // same values, same order
+  } else {
+    fail("no proof for this operator yet");
+  }
 }
 
 void InferenceCircuit::add_range_checks(const std::vector<gkr::RangeCheck>& checks,
@@ -267,10 +278,10 @@ std::vector<InferenceCircuit::SoundnessTerm> InferenceCircuit::soundness(
     const pcs::Ligero& ligero) const {
   std::vector<SoundnessTerm> terms;
   static constexpr const char* kProtocols[] = {
-      "Gemm: matmul + clamp sumchecks",  "Conv: tap + clamp sumchecks",
-      "MaxPool: selector zero-check",    "affine accumulators + clamp sumcheck",
-      "copy at a random point",          "Mul: product + clamp sumchecks",
-      "table: rows in the batched LogUp"};
+      "Gemm: matmul + clamp sumchecks",   "Conv: tap + clamp sumchecks",
+      "MaxPool: selector zero-check",     "affine accumulators + clamp sumcheck",
+      "copy at a random point",           "Mul: product + clamp sumchecks",
+      "table: rows in the batched LogUp", "Softmax: maxima, division zero-check, clamp"};
   for (const ProvenNode& p : proven_)
     terms.push_back(
         {"node " + std::to_string(p.node) + " '" + arch_.nodes[p.node].name + "' (" +
@@ -330,14 +341,16 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
     } else if (const auto* c = std::get_if<model::QConv>(&node.op)) {
       write_parameters(*c);
       out = std::get<ops::ConvLayout>(proven(i).layout).fill(witness, in, c->weights, c->bias);
-    } else if (const auto* pool = std::get_if<ops::MaxPoolLayout>(&proven(i).layout)) {
-      out = pool->fill(witness, in);
+    } else if (const auto* pool = std::get_if<ops::MaxLayout>(&proven(i).layout)) {
+      out.values = pool->fill(witness, in.values);
     } else if (const auto* affine = std::get_if<ops::AffineRequantLayout>(&proven(i).layout)) {
       out.values = affine->fill(witness);
     } else if (const auto* product = std::get_if<ops::MulLayout>(&proven(i).layout)) {
       out.values = product->fill(witness);
     } else if (const auto* table = std::get_if<ops::TableLayout>(&proven(i).layout)) {
       out.values = table->fill(witness);
+    } else if (const auto* softmax = std::get_if<ops::SoftmaxLayout>(&proven(i).layout)) {
+      out.values = softmax->fill(witness, in.values);
     } else {
       out.values = std::get<ops::CopyLayout>(proven(i).layout).fill(witness);
     }

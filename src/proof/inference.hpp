@@ -15,6 +15,7 @@
 #include "ops/movement_proof.hpp"
 #include "ops/mul_proof.hpp"
 #include "ops/pool_proof.hpp"
+#include "ops/softmax_proof.hpp"
 #include "ops/table_proof.hpp"
 #include "pcs/ligero.hpp"
 #include "proof/model_card.hpp"
@@ -124,8 +125,8 @@ class InferenceCircuit {
   struct ProvenNode {
     std::size_t node = 0;
     Slot weights = 0, bias = 0;
-    std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxPoolLayout, ops::AffineRequantLayout,
-                 ops::CopyLayout, ops::MulLayout, ops::TableLayout>
+    std::variant<ops::GemmLayout, ops::ConvLayout, ops::MaxLayout, ops::AffineRequantLayout,
+                 ops::CopyLayout, ops::MulLayout, ops::TableLayout, ops::SoftmaxLayout>
         layout;
   };
   const ProvenNode& proven(std::size_t node) const;
@@ -137,6 +138,8 @@ class InferenceCircuit {
     std::size_t limbs_per_value = 0;
   };
 
+  // Both sides: the slots and sub-protocol of node i.
+  void plan_node(std::size_t i, lookup::LookupRequests& requests, gkr::MessageSlots& model_values);
   void add_range_checks(const std::vector<gkr::RangeCheck>& checks,
                         lookup::LookupRequests& requests);
 

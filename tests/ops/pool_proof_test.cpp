@@ -16,7 +16,7 @@ using E = Challenge;
 using field::Goldilocks;
 using testing::random_tensor;
 using testing::TestRng;
-using Harness = testing::OperatorProofHarness<MaxPoolLayout>;
+using Harness = testing::OperatorProofHarness<MaxLayout>;
 
 PoolParams window(std::size_t kernel, std::size_t stride, std::size_t pad) {
   PoolParams p;
@@ -35,18 +35,18 @@ Harness harness(const Shape& input, const PoolParams& params) {
   return Harness(
       [input, params](WitnessLayout& layout) {
         const Slot x = layout.allocate(element_count(input));
-        return MaxPoolLayout::allocate(layout, input, params, x, 8);
+        return MaxLayout::pooling(layout, input, params, x, 8);
       },
       w.take());
 }
 
 // X occupies the first slots.
-BaseWitness<E> commit(const Harness::Instance& in, const IntTensor& x,
-                      const MaxPoolTamper& tamper = {}, IntTensor* output = nullptr) {
+BaseWitness<E> commit(const Harness::Instance& in, const IntTensor& x, const MaxTamper& tamper = {},
+                      std::vector<std::int32_t>* output = nullptr) {
   BaseWitness<E> witness;
   witness.assign(in.layout.size(), Goldilocks());
   for (std::size_t i = 0; i < x.size(); ++i) witness.at(i) = Goldilocks::from_i64(x.values[i]);
-  const IntTensor y = in.op.fill(witness, x, tamper);
+  const std::vector<std::int32_t> y = in.op.fill(witness, x.values, tamper);
   if (output) *output = y;
   Harness::fill_ranges(in, witness, true);
   return witness;
@@ -65,9 +65,9 @@ TEST(MaxPoolProof, CompleteAndEqualToOpsMaxPool) {
     const IntTensor x = random_tensor(rng, shape, -128, 127);
     const Harness h = harness(shape, params);
     const Harness::Instance in = h.instance();
-    IntTensor y;
+    std::vector<std::int32_t> y;
     const BaseWitness<E> witness = commit(in, x, {}, &y);
-    EXPECT_EQ(y.values, max_pool(x, params).values) << "case " << i;
+    EXPECT_EQ(y, max_pool(x, params).values) << "case " << i;
     EXPECT_TRUE(h.verify(h.prove(in, witness))) << "case " << i;
   }
 }
@@ -83,7 +83,7 @@ struct CheatCase {
     TestRng rng(5);
     x = random_tensor(rng, shape, -100, 100);
   }
-  bool accepted(const MaxPoolTamper& tamper) const {
+  bool accepted(const MaxTamper& tamper) const {
     return h.verify(h.prove(in, commit(in, x, tamper)));
   }
   // The input value under tap t of output o (nullopt on padding).
@@ -104,19 +104,19 @@ TEST(MaxPoolProof, RejectsEveryWrongWinner) {
   std::size_t loser = 0;
   for (std::size_t t = 0; t < 9; ++t)
     if (*k.tap_value(o, t) < *k.tap_value(o, loser)) loser = t;
-  EXPECT_FALSE(k.accepted([&](MaxPoolAdvice& a) {
+  EXPECT_FALSE(k.accepted([&](MaxAdvice& a) {
     a.winner[o] = loser;
     a.output[o] = *k.tap_value(o, loser);
   }));
   // The maximum plus one, whichever tap is named.
-  EXPECT_FALSE(k.accepted([&](MaxPoolAdvice& a) { a.output[o] += 1; }));
+  EXPECT_FALSE(k.accepted([&](MaxAdvice& a) { a.output[o] += 1; }));
   // A padding tap named the winner, with a value above the window.
-  EXPECT_FALSE(k.accepted([&](MaxPoolAdvice& a) {
+  EXPECT_FALSE(k.accepted([&](MaxAdvice& a) {
     a.winner[0] = 0;  // output 0's tap 0 lies in the padding
     a.output[0] += 5;
   }));
   // A winner index outside the window: no selector set.
-  EXPECT_FALSE(k.accepted([&](MaxPoolAdvice& a) { a.winner[o] = 9; }));
+  EXPECT_FALSE(k.accepted([&](MaxAdvice& a) { a.winner[o] = 9; }));
 }
 
 TEST(MaxPoolProof, EveryByteFlipOfTheOperatorProofIsRejected) {
@@ -135,7 +135,7 @@ TEST(MaxPoolProof, EveryByteFlipOfTheOperatorProofIsRejected) {
 TEST(MaxPoolProof, SoundnessErrorIsFarBelowTwoToTheMinus100) {
   WitnessLayout layout;
   const double error =
-      MaxPoolLayout::allocate(layout, {1, 6, 28, 28}, window(2, 2, 0), 0).soundness_error();
+      MaxLayout::pooling(layout, {1, 6, 28, 28}, window(2, 2, 0), 0).soundness_error();
   EXPECT_GT(error, 0.0);
   EXPECT_LT(std::log2(error), -110.0);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A small random model through every operator the prover covers beyond the
 // example models (standalone Requantize, AveragePool, GlobalAveragePool,
-// Add, Sub, Mul, tables (LeakyRelu, Sigmoid), Concat, Transpose, besides Conv, MaxPool, Reshape and
-// Gemm): the proof verifies with the output equal bit for bit to the integer reference executor,
-// and a corrupted output of each of these operators is rejected.
+// Add, Sub, Mul, tables (LeakyRelu, Sigmoid), Softmax, Concat, Transpose, besides Conv, MaxPool,
+// Reshape and Gemm): the proof verifies with the output equal bit for bit to the integer reference
+// executor, and a corrupted output of each of these operators is rejected.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -25,7 +25,7 @@ using zkinfer::testing::random_floats;
 
 // x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool, MaxPool} -> Add, Sub,
 // Mul -> LeakyRelu -> Concat -> Transpose -> GlobalAveragePool -> Flatten ->
-// Gemm -> Sigmoid.
+// Gemm -> Sigmoid -> Softmax.
 model::Graph every_operator_graph() {
   ModelBuilder m;
   m.input("x", {1, 2, 6, 6});
@@ -57,7 +57,9 @@ model::Graph every_operator_graph() {
   m.node("Flatten", {"gap"}, {"f"}, "flatten");
   auto& gemm = m.node("Gemm", {"f", "g", "gb"}, {"logits"}, "gemm");
   attr(gemm, "transB", std::int64_t{1});
-  m.node("Sigmoid", {"logits"}, {"y"}, "sigmoid");
+  m.node("Sigmoid", {"logits"}, {"probability"}, "sigmoid");
+  auto& softmax = m.node("Softmax", {"probability"}, {"y"}, "softmax");
+  attr(softmax, "axis", std::int64_t{1});
   m.output("y");
   return m.import();
 }
