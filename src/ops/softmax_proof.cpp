@@ -3,6 +3,7 @@
 
 #include <numeric>
 
+#include "ops/table_proof.hpp"
 #include "poly/multilinear.hpp"
 
 namespace zkinfer::ops {
@@ -242,17 +243,8 @@ SoftmaxProof SoftmaxLayout::read_proof(ByteReader& reader) const {
 
 lookup::LookupRequests SoftmaxLayout::range_checks() const {
   lookup::LookupRequests requests = max_.range_checks();
-  // (d, e) rows of (i, exp_table[i]), padded with copies of the last row.
-  const std::size_t size = params_.exp_table.size();
-  std::size_t rows = 1;
-  while (rows < size) rows *= 2;
-  lookup::TableLookups exp;
-  exp.table.assign(2, std::vector<std::int64_t>(rows));
-  for (std::size_t i = 0; i < rows; ++i) {
-    exp.table[0][i] = static_cast<std::int64_t>(std::min(i, size - 1));
-    exp.table[1][i] = params_.exp_table[std::min(i, size - 1)];
-  }
-  exp.columns.resize(2);
+  // (d, e) rows of (i, exp_table[i]).
+  lookup::TableLookups exp = indexed_table(params_.exp_table);
   for (std::size_t t = 0; t < entries(); ++t) {
     for (std::size_t o = 0; o < lines(); ++o) {
       const std::size_t x = t * lines() + o;

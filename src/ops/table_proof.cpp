@@ -24,19 +24,22 @@ std::vector<std::int32_t> TableLayout::fill(BaseWitness<Challenge>& witness) con
   return y.values;
 }
 
-lookup::LookupRequests TableLayout::range_checks() const {
-  // Rows (i, outputs[i]), padded to a power of two with copies of the last.
-  const std::size_t entries = table_.outputs.size();
+lookup::TableLookups indexed_table(std::span<const std::int32_t> values) {
   std::size_t rows = 1;
-  while (rows < entries) rows *= 2;
+  while (rows < values.size()) rows *= 2;
   lookup::TableLookups lookups;
   lookups.table.assign(2, std::vector<std::int64_t>(rows));
   for (std::size_t i = 0; i < rows; ++i) {
-    const std::size_t entry = std::min(i, entries - 1);
+    const std::size_t entry = std::min(i, values.size() - 1);
     lookups.table[0][i] = static_cast<std::int64_t>(entry);
-    lookups.table[1][i] = table_.outputs[entry];
+    lookups.table[1][i] = values[entry];
   }
   lookups.columns.resize(2);
+  return lookups;
+}
+
+lookup::LookupRequests TableLayout::range_checks() const {
+  lookup::TableLookups lookups = indexed_table(table_.outputs);
   for (std::size_t i = 0; i < size_; ++i) {
     lookups.columns[0].push_back({input_ + i, 1, -std::int64_t{table_.input_lo}});
     lookups.columns[1].push_back({output_ + i, 1, 0});

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@
 // inside the table's range; the operator itself sends nothing. The table is
 // part of the public architecture. docs/ops-proofs.md.
 namespace zkinfer::ops {
+
+// The two-column table of rows (i, values[i]), padded to a power of two
+// with copies of its last row (harmless for lookups), and no requests yet.
+lookup::TableLookups indexed_table(std::span<const std::int32_t> values);
 
 class TableLayout {
  public:
