@@ -47,7 +47,9 @@ model::QuantizedModel batched(model::QuantizedModel model, std::uint32_t batch) 
     fail("batch size " + std::to_string(batch) + " outside 1.." + std::to_string(kMaxBatch));
   if (batch == 1) return model;
   for (model::QTensor& t : model.tensors) {
-    if (t.shape.empty() || t.shape[0] != 1)
+    // Rank 1 is refused too: broadcasting aligns the last dimensions, so a
+    // [1] tensor scaled to [batch] would pair with the wrong axis.
+    if (t.shape.size() < 2 || t.shape[0] != 1)
       fail("batching: tensor '" + t.name + "' of shape " + ops::shape_string(t.shape) +
            " has no leading batch dimension of 1");
     t.shape[0] = batch;
