@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,62 @@ std::vector<E> lagrange_at(unsigned d, const E& r) {
     out[k] = num * den.inverse();
   }
   return out;
+}
+
+// The prover's round loop evaluates sum_t c_t prod f at every hypercube point
+// and every sent point. A factor that every term shares (the eq table, in
+// practice) is multiplied once instead of once per term, and unit
+// coefficients are not multiplied at all: for a LogUp layer this is 5
+// products per point instead of 12.
+template <field::Field E>
+struct RoundTerms {
+  struct Term {
+    E coefficient;
+    bool unit;
+    std::vector<std::size_t> factors;
+  };
+  std::optional<std::size_t> shared;
+  std::vector<Term> terms;
+
+  // `at[j * stride + k]`: table j at point k.
+  E evaluate(const E* at, std::size_t stride, unsigned k) const {
+    E sum = E::zero();
+    for (const Term& t : terms) {
+      if (t.factors.empty()) {
+        sum += t.coefficient;
+        continue;
+      }
+      E product = at[t.factors[0] * stride + k];
+      for (std::size_t i = 1; i < t.factors.size(); ++i) product *= at[t.factors[i] * stride + k];
+      sum += t.unit ? product : product * t.coefficient;
+    }
+    return shared ? sum * at[*shared * stride + k] : sum;
+  }
+};
+
+template <field::Field E>
+RoundTerms<E> round_terms(const SumcheckShape<E>& shape) {
+  RoundTerms<E> plan;
+  const auto in_every_term = [&](std::size_t f) {
+    return std::all_of(shape.terms.begin(), shape.terms.end(), [&](const ProductTerm<E>& t) {
+      return std::find(t.factors.begin(), t.factors.end(), f) != t.factors.end();
+    });
+  };
+  if (!shape.terms.empty()) {
+    for (std::size_t f : shape.terms[0].factors) {
+      if (in_every_term(f)) {
+        plan.shared = f;
+        break;
+      }
+    }
+  }
+  for (const ProductTerm<E>& t : shape.terms) {
+    typename RoundTerms<E>::Term term{t.coefficient, t.coefficient == E::one(), t.factors};
+    if (plan.shared)
+      term.factors.erase(std::find(term.factors.begin(), term.factors.end(), *plan.shared));
+    plan.terms.push_back(std::move(term));
+  }
+  return plan;
 }
 
 }  // namespace detail
@@ -246,8 +303,10 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>>
   ProverOutput<E> out;
   std::size_t half = tables.empty() ? 0 : tables[0].size();
 
+  const detail::RoundTerms<E> plan = detail::round_terms(shape);
   for (unsigned round = 0; round < shape.num_vars; ++round) {
     half /= 2;
+    // Indexed by point; p(1) stays unset: the verifier derives it.
     std::vector<E> evals(d + 1, E::zero());
 #pragma omp parallel if (half >= kParallelThreshold)
     {
@@ -264,16 +323,10 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>>
             v += step;
           }
         }
-        for (const auto& term : shape.terms) {
-          for (unsigned k = 0; k <= d; ++k) {
-            E prod = term.coefficient;
-            for (std::size_t f : term.factors) prod *= at[f * (d + 1) + k];
-            local[k] += prod;
-          }
-        }
+        for (unsigned k : points) local[k] += plan.evaluate(at.data(), d + 1, k);
       }
 #pragma omp critical
-      for (unsigned k = 0; k <= d; ++k) evals[k] += local[k];
+      for (unsigned k : points) evals[k] += local[k];
     }
     if (tamper) tamper(round, evals);
     std::vector<E> sent;
