@@ -170,8 +170,11 @@ AffineRequantLayout average_pool_layout(WitnessLayout& layout, const Shape& x, S
   const Window2d& win = p.window;
   const std::size_t area = win.kernel[0] * win.kernel[1];
   quant.validate(area, op);
+  // Where padding is excluded from the count, windows at the border divide
+  // by fewer taps: each output position gets the requant of its own divisor,
+  // taken as a "channel" of the requantization ([planes, positions, 1]).
+  std::vector<Requant> position_requants(out[2] * out[3]);
   AffineAccumulators acc;
-  std::size_t divisor = 0;
   std::vector<Term> terms;
   for (std::size_t plane = 0; plane < out[0] * out[1]; ++plane) {
     for (std::size_t oh = 0; oh < out[2]; ++oh) {
@@ -189,19 +192,22 @@ AffineRequantLayout average_pool_layout(WitnessLayout& layout, const Shape& x, S
                              1});
           }
         }
-        const std::size_t window_divisor = p.count_include_pad ? area : terms.size();
-        if (divisor != 0 && window_divisor != divisor)
-          fail(op +
-               ": windows with different divisors (padding excluded from the average) "
-               "have no proof yet");
-        divisor = window_divisor;
+        const std::size_t divisor = p.count_include_pad ? area : terms.size();
+        position_requants[oh * out[3] + ow] = quant.per_count.at(divisor - 1);
         acc.add_element(-static_cast<std::int64_t>(terms.size()) * quant.input_zero_point, terms);
       }
     }
   }
-  return AffineRequantLayout::allocate(layout, {1, 1, element_count(out)},
-                                       single(quant.per_count.at(divisor - 1), quant.output),
-                                       std::move(acc), op);
+  const bool one_divisor =
+      std::all_of(position_requants.begin(), position_requants.end(),
+                  [&](const Requant& r) { return r == position_requants.front(); });
+  Rescale rescale;
+  rescale.requants =
+      one_divisor ? std::vector<Requant>{position_requants.front()} : std::move(position_requants);
+  rescale.output = quant.output;
+  const RequantShape shape = one_divisor ? RequantShape{1, 1, element_count(out)}
+                                         : RequantShape{out[0] * out[1], out[2] * out[3], 1};
+  return AffineRequantLayout::allocate(layout, shape, rescale, std::move(acc), op);
 }
 
 }  // namespace zkinfer::ops

@@ -36,6 +36,7 @@ inline std::int64_t round_shift(std::int64_t v, std::int32_t shift) {
 struct Requant {
   std::int32_t multiplier = 1;  // 1 <= multiplier < 2^16
   std::int32_t shift = 0;       // 0 <= shift <= 62
+  bool operator==(const Requant&) const = default;
 
   // The closest (multiplier, shift) with multiplier normalised to
   // [2^15, 2^16): relative error at most 2^-16. Below 2^-47 the shift is

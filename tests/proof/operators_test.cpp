@@ -23,7 +23,9 @@ using zkinfer::testing::float_input;
 using zkinfer::testing::ModelBuilder;
 using zkinfer::testing::random_floats;
 
-// x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool, MaxPool} -> Add, Sub,
+// x -> Relu -> Conv 3x3 pad 1 + Relu -> {AveragePool 3x3 stride 2 over one
+// pixel of padding the divisor excludes (corners average 4 pixels, edges 6,
+// the centre 9), MaxPool} -> Add, Sub,
 // Mul -> LeakyRelu -> Concat -> Transpose -> GlobalAveragePool -> Flatten ->
 // Gemm -> Sigmoid -> Softmax.
 model::Graph every_operator_graph() {
@@ -39,8 +41,10 @@ model::Graph every_operator_graph() {
   attr(conv, "pads", Dims{1, 1, 1, 1});
   m.node("Relu", {"c"}, {"cr"}, "relu_conv");
   auto& average = m.node("AveragePool", {"cr"}, {"ap"}, "average");
-  attr(average, "kernel_shape", Dims{2, 2});
+  attr(average, "kernel_shape", Dims{3, 3});
   attr(average, "strides", Dims{2, 2});
+  attr(average, "pads", Dims{1, 1, 1, 1});
+  attr(average, "count_include_pad", std::int64_t{0});
   auto& max = m.node("MaxPool", {"cr"}, {"mp"}, "max");
   attr(max, "kernel_shape", Dims{2, 2});
   attr(max, "strides", Dims{2, 2});
