@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 MODELS = [
@@ -31,31 +33,44 @@ MODELS = [
 ]
 
 
+def model_cost(onnx_path):
+    """(multiply-accumulates, parameters) of one inference of an ONNX model:
+    every initializer element is a parameter; Gemm / MatMul cost one MAC per
+    weight per output row, Conv one per weight per output pixel."""
+    import onnx
+    from onnx import numpy_helper, shape_inference
+    model = shape_inference.infer_shapes(onnx.load(onnx_path))
+    graph = model.graph
+    weights = {t.name: numpy_helper.to_array(t).size for t in graph.initializer}
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(graph.value_info) + list(graph.output) + list(graph.input)}
+    macs = 0
+    for node in graph.node:
+        weight = weights.get(node.input[1], 0) if len(node.input) > 1 else 0
+        out = shapes.get(node.output[0], [])
+        if node.op_type in ("Gemm", "MatMul"):
+            macs += weight * max(1, int(np.prod(out[:-1])))
+        elif node.op_type == "Conv":
+            macs += weight * int(np.prod(out[2:]))
+    return macs, sum(weights.values())
+
+
 def run_measured(cmd, threads):
-    """Runs cmd with OMP_NUM_THREADS=threads; returns (stdout, wall seconds)."""
+    """Runs cmd with OMP_NUM_THREADS=threads; returns (stdout, wall seconds,
+    peak RSS MiB from the kernel's accounting of the waited child)."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out, err = proc.communicate()
-    wall = time.monotonic() - start
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{out.decode()}{err.decode()}")
-    return out.decode(), wall
-
-
-def peak_rss_mib(cmd, threads):
-    """Peak RSS of one run, from the kernel's accounting of the waited child."""
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execvpe(cmd[0], cmd, env)
-    _, status, usage = os.wait4(pid, 0)
-    if status != 0:
-        sys.exit(f"{' '.join(cmd)} failed (status {status})")
-    return usage.ru_maxrss / 1024
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text = out.read().decode()
+        if proc.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{text}{err.read().decode()}")
+    return text, wall, usage.ru_maxrss / 1024
 
 
 def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inputs=None):
@@ -64,7 +79,7 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
     count; returns one dict of medians per thread count."""
     package = os.path.join(tmp, name + ".zkm")
     card = os.path.join(tmp, name + ".card.json")
-    run_measured([zk, "commit", onnx, "--calibration", calibration, "-o", package], 1)
+    _, commit_s, _ = run_measured([zk, "commit", onnx, "--calibration", calibration, "-o", package], 1)
     proof = os.path.join(tmp, name + ".zkp")
     prove_cmd = [zk, "prove", "--model", package, "--input", inp, "-o", proof]
     if batch_inputs:
@@ -77,14 +92,17 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
     verify_cmd = [zk, "verify", "--card", card, proof]
     lines = []
     for threads in threads_list:
-        prove_s, prove_wall, verify_ms, inference_ms = [], [], [], []
+        prove_s, prove_wall, verify_ms, inference_ms, prove_rss, verify_rss = [], [], [], [], [], []
         for _ in range(reps):
-            out, wall = run_measured(prove_cmd, threads)
+            out, wall, rss = run_measured(prove_cmd, threads)
+            prove_rss.append(rss)
+            output = json.loads(re.search(r"output \(real\): +(.*)", out).group(1))
             prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
             inference_ms.append(float(
                 re.search(r"plain quantized inference in ([0-9.]+) ms", out).group(1)))
             prove_wall.append(wall)
-            out, wall = run_measured(verify_cmd, threads)
+            out, wall, rss = run_measured(verify_cmd, threads)
+            verify_rss.append(rss)
             if "ACCEPT" not in out:
                 sys.exit(f"verification failed: {out}")
             verify_ms.append(wall * 1000)
@@ -95,6 +113,7 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
             "threads": threads,
             "zero_knowledge": True,
             "reps": reps,
+            "commit_command_s": round(commit_s, 4),
             "prove_s": round(statistics.median(prove_s), 4),
             "prove_s_per_inference": round(statistics.median(prove_s) / batch, 4),
             "prove_command_s": round(statistics.median(prove_wall), 4),
@@ -103,8 +122,9 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
             "prove_over_inference": round(
                 statistics.median(prove_s) * 1e3 / statistics.median(inference_ms)),
             "proof_bytes": os.path.getsize(proof),
-            "prove_peak_rss_mib": round(peak_rss_mib(prove_cmd, threads), 1),
-            "verify_peak_rss_mib": round(peak_rss_mib(verify_cmd, threads), 1),
+            "output": output,
+            "prove_peak_rss_mib": round(max(prove_rss), 1),
+            "verify_peak_rss_mib": round(max(verify_rss), 1),
         })
     return lines
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Scaling figures on VGG-shaped CNNs over a 32x32x3 input (random weights):
-writes the ONNX model and random calibration inputs, then runs zkinfer
-commit / prove / verify through bench/e2e.py's measurement and prints one
-JSON line per model and thread count (prove s, verify ms, proof bytes, peak
-RSS, plain inference ms, MACs, parameters).
+"""Scaling sweep: MLPs and VGG-shaped CNNs of growing width and depth (random
+weights; parameters from 10^3 to 10^7, multiply-accumulates from 10^4 to
+10^9), exported to ONNX and proved by zkinfer with zero knowledge on through
+bench/e2e.py's measurement (commit, prove and verify each in its own
+process). One JSON line per model and thread count: prove s, verify ms, proof
+bytes, peak RSS, plain inference ms, prove / inference ratio, MACs,
+parameters. Models above --big-parameters run --big-reps times.
 
-  bench/vgg.py [--models lenet-cifar,vgg11,vgg16] [--threads 1] [--reps 1]
+  bench/scaling.py [--models mlp-1k,vgg16] [--threads 1,2] [--reps 3] [-o sweep.jsonl]
 
 Needs Debian's python3-torch (model export only; nothing is downloaded).
 """
@@ -23,17 +25,44 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
 
-# Channel plans ("M" = 2x2 max pooling), as in Simonyan & Zisserman (2015),
-# with the 32x32 classifier of the CIFAR variants: 512 -> 512 -> 512 -> 10.
-PLANS = {
-    "vgg-mini": [16, "M", 32, "M", 64, "M"],
-    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
-    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-              512, 512, 512, "M"],
+# MLPs: layer widths from the input to the 10 outputs.
+MLPS = {
+    "mlp-1k": [64, 16, 10],
+    "mlp-10k": [256, 32, 10],
+    "mlp-100k": [784, 128, 10],
+    "mlp-1m": [1024, 768, 256, 10],
+    "mlp-10m": [2048, 2048, 2048, 512, 10],
 }
+# CNNs: (input side, channel plan with "M" = 2x2 max pooling, hidden classifier
+# widths). The VGG plans are Simonyan & Zisserman's (2015) with the 32x32
+# classifier of the CIFAR variants (512 -> 512 -> 10); cnn-1g spends its
+# 10^9 MACs on two 64-channel convolutions at 128x128 with few parameters.
+CNNS = {
+    "cnn-tiny": (16, [8, "M", 16, "M"], []),
+    "vgg-mini": (32, [16, "M", 32, "M", 64, "M"], [512, 512]),
+    "vgg11": (32, [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"], [512, 512]),
+    "vgg16": (32, [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                   512, 512, 512, "M"], [512, 512]),
+    "cnn-1g": (128, [64, 64, "M", 128, "M", 128, "M", "M", "M"], []),
+}
+ORDER = list(MLPS) + list(CNNS)
 
 
-def make_model(plan):
+def dense(widths):
+    layers = [nn.Flatten()]
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i + 2 < len(widths):
+            layers.append(nn.ReLU())
+    return layers
+
+
+def make_model(name):
+    """The torch module and its input shape."""
+    if name in MLPS:
+        widths = MLPS[name]
+        return nn.Sequential(*dense(widths)).eval(), [1, widths[0]]
+    side, plan, classifier = CNNS[name]
     layers, channels = [], 3
     for item in plan:
         if item == "M":
@@ -41,50 +70,51 @@ def make_model(plan):
         else:
             layers += [nn.Conv2d(channels, item, 3, padding=1), nn.ReLU()]
             channels = item
-    side = 32 // (2 ** plan.count("M"))
-    features = channels * side * side
-    layers += [nn.Flatten(), nn.Linear(features, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
-               nn.Linear(512, 10)]
-    return nn.Sequential(*layers).eval()
-
-
-def macs_and_parameters(model):
-    macs, side = 0, 32
-    for layer in model:
-        if isinstance(layer, nn.Conv2d):
-            macs += layer.weight.numel() * side * side
-        elif isinstance(layer, nn.MaxPool2d):
-            side //= 2
-        elif isinstance(layer, nn.Linear):
-            macs += layer.weight.numel()
-    return macs, sum(p.numel() for p in model.parameters())
+    remaining = side // (2 ** plan.count("M"))
+    layers += dense([channels * remaining * remaining] + classifier + [10])
+    return nn.Sequential(*layers).eval(), [1, 3, side, side]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zkinfer", default=os.path.join(e2e.ROOT, "build/release/zkinfer"))
-    parser.add_argument("--models", default="vgg-mini,vgg11,vgg16")
-    parser.add_argument("--threads", default="1")
-    parser.add_argument("--reps", type=int, default=1)
+    parser.add_argument("--models", default=",".join(ORDER))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--big-parameters", type=int, default=2_000_000)
+    parser.add_argument("--big-reps", type=int, default=1)
+    parser.add_argument("-o", "--output", default="-", help="JSON lines file (default stdout)")
     args = parser.parse_args()
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
-    with tempfile.TemporaryDirectory(prefix="zkinfer-vgg-") as tmp:
+    out = sys.stdout if args.output == "-" else open(args.output + ".tmp", "w")
+    with tempfile.TemporaryDirectory(prefix="zkinfer-scaling-") as tmp:
         for name in args.models.split(","):
-            model = make_model(PLANS[name])
+            model, shape = make_model(name)
             onnx_path = os.path.join(tmp, name + ".onnx")
-            torch.onnx.export(model, torch.zeros(1, 3, 32, 32), onnx_path, opset_version=13)
+            torch.onnx.export(model, torch.zeros(*shape), onnx_path, opset_version=13)
+            features = int(np.prod(shape[1:]))
             calibration = os.path.join(tmp, name + ".calibration.npy")
-            np.save(calibration, rng.standard_normal((8, 3 * 32 * 32)).astype(np.float32))
+            np.save(calibration, rng.standard_normal((8, features)).astype(np.float32))
             inp = os.path.join(tmp, name + ".input.json")
             with open(inp, "w") as f:
-                json.dump({"shape": [1, 3 * 32 * 32],
-                           "data": rng.standard_normal(3 * 32 * 32).astype(float).tolist()}, f)
-            macs, parameters = macs_and_parameters(model)
+                json.dump({"shape": shape,
+                           "data": rng.standard_normal(features).astype(float).tolist()}, f)
+            macs, parameters = e2e.model_cost(onnx_path)
+            reps = args.big_reps if parameters > args.big_parameters else args.reps
+            print(f"{name}: {parameters} parameters, {macs} MACs, {reps} reps", file=sys.stderr,
+                  flush=True)
             for line in e2e.measure(args.zkinfer, name, onnx_path, calibration, inp, tmp,
-                                    [int(t) for t in args.threads.split(",")], args.reps):
-                line.update({"macs": macs, "parameters": parameters})
-                print(json.dumps(line), flush=True)
+                                    [int(t) for t in args.threads.split(",")], reps):
+                line.update({"family": "mlp" if name in MLPS else "cnn", "macs": macs,
+                             "parameters": parameters})
+                line.pop("output")
+                out.write(json.dumps(line) + "\n")
+                out.flush()
+            os.remove(onnx_path)
+    if out is not sys.stdout:
+        out.close()
+        os.replace(args.output + ".tmp", args.output)
 
 
 if __name__ == "__main__":

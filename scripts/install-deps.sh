@@ -11,7 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
-  python3-numpy python3-onnx python3-torch python3-sklearn dataset-fashion-mnist
+  python3-numpy python3-onnx python3-torch python3-sklearn python3-matplotlib time
+  dataset-fashion-mnist
   libsqlite3-dev libpq-dev postgresql
 )
 
