@@ -57,20 +57,18 @@ def model_cost(onnx_path):
 
 def run_measured(cmd, threads):
     """Runs cmd with OMP_NUM_THREADS=threads; returns (stdout, wall seconds,
-    peak RSS MiB from the kernel's accounting of the waited child)."""
+    peak RSS MiB). The RSS comes from GNU time, which forks the command from
+    its own small image: a child forked (or vforked) from this Python process
+    would count Python's resident set (hundreds of MiB with torch) as its own."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text = out.read().decode()
-        if proc.returncode != 0:
-            sys.exit(f"{' '.join(cmd)} failed:\n{text}{err.read().decode()}")
-    return text, wall, usage.ru_maxrss / 1024
+    start = time.monotonic()
+    proc = subprocess.run(["/usr/bin/time", "-f", "peak-rss-kib %M"] + cmd, capture_output=True,
+                          text=True, env=env)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+    rss_kib = int(re.findall(r"peak-rss-kib (\d+)", proc.stderr)[-1])
+    return proc.stdout, wall, rss_kib / 1024
 
 
 def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inputs=None):

@@ -104,11 +104,15 @@ def main():
             reps = args.big_reps if parameters > args.big_parameters else args.reps
             print(f"{name}: {parameters} parameters, {macs} MACs, {reps} reps", file=sys.stderr,
                   flush=True)
-            for line in e2e.measure(args.zkinfer, name, onnx_path, calibration, inp, tmp,
-                                    [int(t) for t in args.threads.split(",")], reps):
-                line.update({"family": "mlp" if name in MLPS else "cnn", "macs": macs,
-                             "parameters": parameters})
-                line.pop("output")
+            family = "mlp" if name in MLPS else "cnn"
+            try:
+                lines = e2e.measure(args.zkinfer, name, onnx_path, calibration, inp, tmp,
+                                    [int(t) for t in args.threads.split(",")], reps)
+            except SystemExit as failure:  # a model too large for this machine ends its row only
+                lines = [{"model": name, "failed": str(failure)[-300:]}]
+            for line in lines:
+                line.update({"family": family, "macs": macs, "parameters": parameters})
+                line.pop("output", None)
                 out.write(json.dumps(line) + "\n")
                 out.flush()
             os.remove(onnx_path)

@@ -60,7 +60,7 @@ def kib(size):
 
 
 def same_top1(lines, model):
-    return next(l["same_top1"] for l in lines if l.get("ratio") and l["model"] == model)
+    return next(l.get("same_top1") for l in lines if l.get("ratio") and l["model"] == model)
 
 
 def comparison_table(lines):
@@ -84,7 +84,7 @@ def comparison_table(lines):
             f"| **{ez['prove_s'] / zk['prove_s']:.0f}×** | {ez['verify_s'] * 1e3:.0f} "
             f"| {zk['verify_s'] * 1e3:.0f} | {kib(ez['proof_bytes'])} | {kib(zk['proof_bytes'])} "
             f"| {ez['peak_rss_mib']:.0f} | {zk['peak_rss_mib']:.0f} "
-            f"| {'yes' if same_top1(lines, model) else 'no'} |")
+            f"| {dict(((True, 'yes'), (False, 'no'))).get(same_top1(lines, model), '?')} |")
     text = "\n".join(rows) + "\n"
     if alone:
         text += ("\nzkinfer alone (EZKL could not run these through the harness):\n\n"
@@ -182,9 +182,10 @@ def main():
     parser.add_argument("--out", required=True, help="docs directory")
     args = parser.parse_args()
     comparison = read_lines(args.compare)
-    sweep = read_lines(args.sweep)
-    for s in sweep:
-        s["prove_peak_rss_mib"] = s["prove_peak_rss_mib"]
+    measured = read_lines(args.sweep)
+    sweep = [s for s in measured if "failed" not in s]
+    failed = "".join(f"\n{s['model']} ({s['parameters']:,} parameters, {s['macs']:,} MACs) did not "
+                     f"complete: {s['failed']}\n" for s in measured if "failed" in s)
     figures = os.path.join(args.out, "performance")
     os.makedirs(figures, exist_ok=True)
     plot(sweep, comparison, "prove_s", "prove time (s)",
@@ -231,7 +232,7 @@ is the kernel's maximum resident set of each process. The machine is shared: fig
 MLPs and VGG-shaped CNNs with random weights (`bench/scaling.py`); inputs 3×side×side for
 CNNs. Prove and verify with zero knowledge on.
 
-{sweep_table(sweep)}
+{sweep_table(sweep)}{failed}
 {fit_text}
 ![prove time](performance/prove-time.png)
 

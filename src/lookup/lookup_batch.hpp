@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +39,22 @@ struct TableLookups {
   std::vector<std::vector<AffineSlotValue>> columns;  // [column][request]
 };
 
+// A requested value wider than the batch's range tables, committed in limbs:
+// offset + coefficient * w[slot] = sum_t 2^(limb_bits * t) limb_t, every limb
+// range-checked (the top one to the bits left). With each limb in range the
+// sum is an integer in [0, 2^bits) far below p, so the value is too.
+struct LimbedValue {
+  AffineSlotValue value;
+  unsigned bits = 0;
+  unsigned limb_bits = 0;
+  Slot limbs = 0;
+
+  std::size_t count() const { return (bits + limb_bits - 1) / limb_bits; }
+  unsigned width(std::size_t limb) const {
+    return std::min<unsigned>(limb_bits, bits - static_cast<unsigned>(limb) * limb_bits);
+  }
+};
+
 // Values to prove in [0, 2^bits), grouped by width, and table lookups.
 class LookupRequests {
  public:
@@ -52,10 +71,93 @@ class LookupRequests {
   const std::vector<TableLookups>& tables() const { return tables_; }
   bool empty() const { return by_bits_.empty() && tables_.empty(); }
 
+  // The widest range table, between `min_bits` and `max_bits`, that makes
+  // the range checks cheapest: a table of 2^b rows costs 2^b leaves of the
+  // LogUp trees, a width's group its lookups rounded up to a power of two,
+  // a limb one committed slot. A few 16-bit checks are cheaper as 8-bit
+  // limbs than with a 65,536-row table; many are not.
+  unsigned cheapest_table_bits(unsigned min_bits, unsigned max_bits) const {
+    unsigned best = max_bits;
+    std::size_t best_cost = SIZE_MAX;
+    for (unsigned b = max_bits; b >= min_bits; --b) {
+      std::map<unsigned, std::size_t> lookups;
+      std::size_t limbs = 0;
+      for (const auto& [bits, values] : by_bits_) {
+        const LimbedValue shape{{}, bits, b, 0};
+        if (bits <= b) {
+          lookups[bits] += values.size();
+          continue;
+        }
+        limbs += shape.count() * values.size();
+        for (std::size_t t = 0; t < shape.count(); ++t) lookups[shape.width(t)] += values.size();
+      }
+      std::size_t cost = limbs;
+      for (const auto& [bits, count] : lookups)
+        cost += std::bit_ceil(count) + (std::size_t{1} << bits);
+      if (cost < best_cost) {
+        best = b;
+        best_cost = cost;
+      }
+    }
+    return best;
+  }
+
+  // Both sides: every range request wider than `table_bits` becomes its
+  // limbs, allocated in `layout` in a fixed order.
+  std::vector<LimbedValue> narrow(unsigned table_bits, WitnessLayout& layout) {
+    std::vector<LimbedValue> limbed;
+    std::map<unsigned, std::vector<AffineSlotValue>> narrowed;
+    for (auto& [bits, values] : by_bits_) {
+      if (bits <= table_bits) {
+        auto& group = narrowed[bits];
+        group.insert(group.end(), values.begin(), values.end());
+        continue;
+      }
+      for (const AffineSlotValue& v : values) {
+        LimbedValue l{v, bits, table_bits, 0};
+        l.limbs = layout.allocate(l.count());
+        for (std::size_t t = 0; t < l.count(); ++t) narrowed[l.width(t)].push_back({l.limbs + t});
+        limbed.push_back(l);
+      }
+    }
+    by_bits_ = std::move(narrowed);
+    return limbed;
+  }
+
  private:
   std::map<unsigned, std::vector<AffineSlotValue>> by_bits_;
   std::vector<TableLookups> tables_;
 };
+
+// Prover: writes the limbs of every limbed value; fails when a value is
+// outside its range (an honest prover stops here).
+template <field::Field E>
+void fill_limbs(BaseWitness<E>& witness, std::span<const LimbedValue> limbed) {
+  for (const LimbedValue& l : limbed) {
+    const std::int64_t v =
+        l.value.offset + l.value.coefficient * witness.at(l.value.slot).to_signed();
+    if (v < 0 || (l.bits < 63 && v >= (std::int64_t{1} << l.bits)))
+      fail("prover: a value outside its " + std::to_string(l.bits) + "-bit range");
+    for (std::size_t t = 0; t < l.count(); ++t)
+      witness.at(l.limbs + t) =
+          E::Base::from_u64((static_cast<std::uint64_t>(v) >> (t * l.limb_bits)) &
+                            ((std::uint64_t{1} << l.width(t)) - 1));
+  }
+}
+
+// Verifier: offset + coefficient * w[slot] - sum_t 2^(limb_bits t) limb_t = 0
+// for every limbed value.
+template <field::Field E>
+void require_limbs(std::span<const LimbedValue> limbed, ConstraintSystem<E>& cs) {
+  for (const LimbedValue& l : limbed) {
+    LinearForm<E> form;
+    form.constant = E::from_i64(l.value.offset);
+    form.add_term(l.value.slot, E::from_i64(l.value.coefficient));
+    for (std::size_t t = 0; t < l.count(); ++t)
+      form.add_term(l.limbs + t, -E::from_u64(std::uint64_t{1} << (t * l.limb_bits)));
+    cs.require_zero(std::move(form));
+  }
+}
 
 // One LogUp over a set of requests: first the range of each width, its
 // group holding that width's values; then each function table with its

@@ -16,8 +16,10 @@ using field::Goldilocks;
 using sumcheck::BaseWitness;
 
 constexpr std::uint32_t kProofMagic = 0x46504b5a;  // "ZKPF"
-// The widest range table the batch builds (2^16 multiplicity slots); wider
-// checks are split into limbs of this width.
+// The range tables the batch may build: the widest is chosen between these
+// for the model's checks (LookupRequests::cheapest_table_bits), wider checks
+// are split into limbs of that width. 8 covers an int8 weight in one lookup.
+constexpr unsigned kMinTableBits = 8;
 constexpr unsigned kMaxTableBits = 16;
 const std::string kModelIdPrefix = "model-id/";
 const std::string kInputPrefix = "input/";
@@ -152,6 +154,7 @@ InferenceCircuit::InferenceCircuit(const model::QuantizedModel& architecture, st
   input_sponge_ = gkr::allocate(layout_, input_shape_, {{tensor_slots_[arch_.input]}});
   add_range_checks(gkr::range_checks(model_shape_, model_sponge_), requests);
   add_range_checks(gkr::range_checks(input_shape_, input_sponge_), requests);
+  limbed_ = requests.narrow(requests.cheapest_table_bits(kMinTableBits, kMaxTableBits), layout_);
   ranges_ = lookup::LookupBatch<Challenge>::allocate(layout_, std::move(requests));
 }
 
@@ -231,22 +234,8 @@ void InferenceCircuit::plan_node(std::size_t i, lookup::LookupRequests& requests
 
 void InferenceCircuit::add_range_checks(const std::vector<gkr::RangeCheck>& checks,
                                         lookup::LookupRequests& requests) {
-  for (const gkr::RangeCheck& c : checks) {
-    if (c.bits <= kMaxTableBits) {
-      for (std::size_t i = 0; i < c.count; ++i) requests.add(c.bits, {c.first + i, 1, c.offset});
-      continue;
-    }
-    LimbedRange limbed{c, 0, (c.bits + kMaxTableBits - 1) / kMaxTableBits};
-    limbed.limbs = layout_.allocate(c.count * limbed.limbs_per_value);
-    for (std::size_t i = 0; i < c.count; ++i) {
-      for (std::size_t t = 0; t < limbed.limbs_per_value; ++t) {
-        const auto bits =
-            static_cast<unsigned>(std::min<std::size_t>(kMaxTableBits, c.bits - t * kMaxTableBits));
-        requests.add(bits, {limbed.limbs + i * limbed.limbs_per_value + t, 1, 0});
-      }
-    }
-    limbed_.push_back(limbed);
-  }
+  for (const gkr::RangeCheck& c : checks)
+    for (std::size_t i = 0; i < c.count; ++i) requests.add(c.bits, {c.first + i, 1, c.offset});
 }
 
 const InferenceCircuit::ProvenNode& InferenceCircuit::proven(std::size_t node) const {
@@ -383,16 +372,7 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
   statement.output = output.values;
   if (tamper) tamper(witness);
 
-  for (const LimbedRange& l : limbed_) {
-    for (std::size_t i = 0; i < l.check.count; ++i) {
-      const std::int64_t v = witness.at(l.check.first + i).to_signed() + l.check.offset;
-      if (v < 0 || v >= (std::int64_t{1} << l.check.bits))
-        fail("prover: committed value outside its " + std::to_string(l.check.bits) + "-bit range");
-      for (std::size_t t = 0; t < l.limbs_per_value; ++t)
-        witness.at(l.limbs + i * l.limbs_per_value + t) = Goldilocks::from_i64(
-            (v >> (t * kMaxTableBits)) & ((std::int64_t{1} << kMaxTableBits) - 1));
-    }
-  }
+  lookup::fill_limbs<Challenge>(witness, std::span<const lookup::LimbedValue>(limbed_));
   ranges_.fill(witness);
   return statement;
 }
@@ -431,16 +411,7 @@ void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
               transcript, kInputPrefix, cs);
   ranges_.verify(ranges_.read_proof(in), transcript, kRangePrefix, cs);
 
-  for (const LimbedRange& l : limbed_) {
-    for (std::size_t i = 0; i < l.check.count; ++i) {
-      pcs::LinearForm form = pcs::LinearForm::constant_value(Challenge::from_i64(l.check.offset));
-      form.add_term(l.check.first + i, Challenge::one());
-      for (std::size_t t = 0; t < l.limbs_per_value; ++t)
-        form.add_term(l.limbs + i * l.limbs_per_value + t,
-                      -Challenge::from_u64(std::uint64_t{1} << (t * kMaxTableBits)));
-      cs.require_zero(std::move(form));
-    }
-  }
+  lookup::require_limbs(std::span<const lookup::LimbedValue>(limbed_), cs);
   const Slot output = tensor_slots_[arch_.output];
   for (std::size_t i = 0; i < outputs; ++i) {
     pcs::LinearForm form =

@@ -130,14 +130,6 @@ class InferenceCircuit {
         layout;
   };
   const ProvenNode& proven(std::size_t node) const;
-  // A range check wider than the batch's tables, split into 16-bit limbs:
-  // value + offset = sum_t 2^(16 t) limb_t.
-  struct LimbedRange {
-    gkr::RangeCheck check;
-    Slot limbs = 0;
-    std::size_t limbs_per_value = 0;
-  };
-
   // Both sides: the slots and sub-protocol of node i.
   void plan_node(std::size_t i, lookup::LookupRequests& requests, gkr::MessageSlots& model_values);
   void add_range_checks(const std::vector<gkr::RangeCheck>& checks,
@@ -152,7 +144,7 @@ class InferenceCircuit {
   std::vector<ProvenNode> proven_;
   gkr::SpongeShape model_shape_, input_shape_;
   gkr::SpongeSlots model_sponge_, input_sponge_;
-  std::vector<LimbedRange> limbed_;
+  std::vector<lookup::LimbedValue> limbed_;
   lookup::LookupBatch<Challenge> ranges_;
 };
 
