@@ -91,10 +91,13 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
     lines = []
     for threads in threads_list:
         prove_s, prove_wall, verify_ms, inference_ms, prove_rss, verify_rss = [], [], [], [], [], []
+        phases = {}
         for _ in range(reps):
             out, wall, rss = run_measured(prove_cmd, threads)
             prove_rss.append(rss)
             output = json.loads(re.search(r"output \(real\): +(.*)", out).group(1))
+            for phase, ms in re.findall(r" ([a-z -]+) ([0-9.]+);", out.split("prover phases (ms):")[1]):
+                phases.setdefault(phase, []).append(float(ms))
             prove_s.append(float(re.search(r"proved in ([0-9.]+) s", out).group(1)))
             inference_ms.append(float(
                 re.search(r"plain quantized inference in ([0-9.]+) ms", out).group(1)))
@@ -121,6 +124,7 @@ def measure(zk, name, onnx, calibration, inp, tmp, threads_list, reps, batch_inp
                 statistics.median(prove_s) * 1e3 / statistics.median(inference_ms)),
             "proof_bytes": os.path.getsize(proof),
             "output": output,
+            "prove_phases_ms": {k: round(statistics.median(v), 1) for k, v in phases.items()},
             "prove_peak_rss_mib": round(max(prove_rss), 1),
             "verify_peak_rss_mib": round(max(verify_rss), 1),
         })

@@ -260,6 +260,7 @@ def main():
                    "peak_rss_mib": max(zk["prove_peak_rss_mib"], zk["verify_peak_rss_mib"]),
                    "prove_peak_rss_mib": zk["prove_peak_rss_mib"],
                    "plain_inference_ms": zk["plain_inference_ms"], "output": zk["output"],
+                   "prove_phases_ms": zk["prove_phases_ms"],
                    "reps": args.reps}
         lines.append(zk_line)
         if harness.reason:

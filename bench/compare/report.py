@@ -108,8 +108,13 @@ def below_target(lines):
             f"{min(r['prove_including_ezkl_setup'] for r in ratios):.0f}× to "
             f"{max(r['prove_including_ezkl_setup'] for r in ratios):.0f}×).\n")
     if slow:
-        text += (f"\nBelow the {TARGET_RATIO}× goal: "
-                 + ", ".join(f"{r['model']} ({r['prove']:.0f}×)" for r in slow) + ".\n")
+        text += (f"\nBelow the {TARGET_RATIO}× goal, with zkinfer's dominant prover phases "
+                 "(median ms):\n\n")
+        for r in slow:
+            zk = next(l for l in lines if l.get("tool") == "zkinfer" and l["model"] == r["model"])
+            top = sorted(zk["prove_phases_ms"].items(), key=lambda kv: -kv[1])[:3]
+            text += (f"- {r['model']} ({r['prove']:.0f}×): "
+                     + ", ".join(f"{phase} {ms:.0f}" for phase, ms in top) + "\n")
     else:
         text += f"\nEvery model measured side by side meets the {TARGET_RATIO}× goal.\n"
     return text

@@ -124,6 +124,10 @@ int run_prove(const ProveArgs& args) {
               bytes.size(), args.output.c_str(), opening_path.c_str());
   std::printf("plain quantized inference in %.3f ms (prove / inference = %.0f)\n",
               inference_seconds * 1e3, prove_seconds / inference_seconds);
+  std::printf("prover phases (ms):");
+  for (const auto& [phase, seconds] : result.times.phases())
+    std::printf(" %s %.1f;", phase.c_str(), seconds * 1e3);
+  std::printf("\n");
   if (inputs.size() > 1)
     std::printf("batch of %zu: %.4f s per inference\n", inputs.size(),
                 prove_seconds / static_cast<double>(inputs.size()));

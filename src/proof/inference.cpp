@@ -378,16 +378,20 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
 }
 
 void InferenceCircuit::prove(const BaseWitness<Challenge>& witness, hash::Transcript& transcript,
-                             ByteWriter& out) const {
+                             PhaseTimes& times, ByteWriter& out) const {
   for (const ProvenNode& p : proven_)
     std::visit(
         [&](const auto& layout) {
           layout.prove(witness, transcript, node_prefix(p.node)).write(out);
         },
         p.layout);
+  times.lap("operators");
   gkr::prove(model_shape_, model_sponge_, witness, transcript, kModelIdPrefix).write(out);
+  times.lap("model-id sponge");
   gkr::prove(input_shape_, input_sponge_, witness, transcript, kInputPrefix).write(out);
+  times.lap("input sponge");
   ranges_.prove(witness, transcript, kRangePrefix).write(out);
+  times.lap("lookups");
 }
 
 void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
@@ -423,11 +427,20 @@ void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
 
 // ---- Prover and verifier ----------------------------------------------------------------
 
+PhaseTimes::PhaseTimes() : start_(std::chrono::steady_clock::now()) {}
+
+void PhaseTimes::lap(std::string name) {
+  const auto now = std::chrono::steady_clock::now();
+  phases_.emplace_back(std::move(name), std::chrono::duration<double>(now - start_).count());
+  start_ = now;
+}
+
 ProveResult prove_inference(const ModelPackage& package, std::span<const ops::IntTensor> inputs,
                             const ProverTamper& tamper) {
   if (inputs.empty() || inputs.size() > kMaxBatch)
     fail("prover: " + std::to_string(inputs.size()) + " inputs (1 to " + std::to_string(kMaxBatch) +
          " per proof)");
+  ProveResult result;
   // The prover builds its circuit from the public architecture, exactly as
   // the verifier will from the card.
   const InferenceCircuit circuit(
@@ -444,7 +457,7 @@ ProveResult prove_inference(const ModelPackage& package, std::span<const ops::In
   const ops::IntTensor input{circuit.architecture().tensors[circuit.architecture().input].shape,
                              std::move(values)};
   const pcs::Ligero ligero;
-  ProveResult result;
+  result.times.lap("circuit");
   result.input_salt = hash::draw_commitment_salt();
   BaseWitness<Challenge> witness;
   result.proof.statement =
@@ -456,19 +469,23 @@ ProveResult prove_inference(const ModelPackage& package, std::span<const ops::In
 
   hash::Transcript transcript(circuit.schema(ligero), statement_bytes(result.proof.statement),
                               circuit.parameters());
+  result.times.lap("witness");
   pcs::CommitResult committed = ligero.commit(witness, circuit.layout());
+  result.times.lap("commitment");
   ligero.absorb_commitment(committed.commitment, transcript);
   result.proof.commitment = committed.commitment;
   hash::Transcript replay = transcript;
   ByteWriter body;
-  circuit.prove(witness, transcript, body);
+  circuit.prove(witness, transcript, result.times, body);
   // The constraints the verifier will derive, from a replay of its side.
   pcs::Constraints cs;
   ByteReader sub_proofs(body.bytes());
   circuit.constrain(result.proof.statement, sub_proofs, replay, cs);
   sub_proofs.expect_end("sub-proofs");
+  result.times.lap("constraints");
   result.proof.constraint_proof = ligero.prove(std::move(committed.prover_data), cs, transcript);
   transcript.finish();
+  result.times.lap("ligero proof");
   result.proof.sub_proofs = body.take();
   return result;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
@@ -70,6 +71,20 @@ struct InferenceProof {
 Bytes serialize_proof(const InferenceProof& proof);
 InferenceProof parse_proof(ByteSpan bytes);
 
+// Wall-clock seconds of each prover phase, in order, for the progress report
+// and the benchmarks.
+class PhaseTimes {
+ public:
+  PhaseTimes();
+  // Ends the running phase under `name` and starts the next.
+  void lap(std::string name);
+  const std::vector<std::pair<std::string, double>>& phases() const { return phases_; }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  std::vector<std::pair<std::string, double>> phases_;
+};
+
 // The public plan of a proof, built the same way by both sides from the
 // architecture alone: every slot of the witness and every sub-protocol.
 // Fails with an Error naming the node for an operator that cannot be proven
@@ -113,7 +128,7 @@ class InferenceCircuit {
 
   // Prover: the sub-proofs, in transcript order.
   void prove(const sumcheck::BaseWitness<Challenge>& witness, hash::Transcript& transcript,
-             ByteWriter& out) const;
+             PhaseTimes& times, ByteWriter& out) const;
   // Verifier (and the prover's replay): parses the sub-proofs from `in` and
   // appends every constraint they and the statement leave.
   void constrain(const Statement& statement, ByteReader& in, hash::Transcript& transcript,
@@ -159,6 +174,7 @@ struct ProveResult {
   InferenceProof proof;
   ops::IntTensor output;              // equal to the integer reference executor's (batched)
   hash::CommitmentSalt input_salt{};  // for the input's owner
+  PhaseTimes times;
 };
 
 // One proof for every input (one input: batch 1).
