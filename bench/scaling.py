@@ -6,7 +6,7 @@ weights; parameters from 10^3 to 10^7, multiply-accumulates from 10^4 to
 bench/e2e.py's measurement (commit, prove and verify each in its own
 process). One JSON line per model and thread count: prove s, verify ms, proof
 bytes, peak RSS, plain inference ms, prove / inference ratio, MACs,
-parameters. Models above --big-parameters run --big-reps times.
+parameters. Models above --big-parameters or --big-macs run --big-reps times.
 
   bench/scaling.py [--models mlp-1k,vgg16] [--threads 1,2] [--reps 3] [-o sweep.jsonl]
 
@@ -82,6 +82,7 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--big-parameters", type=int, default=2_000_000)
+    parser.add_argument("--big-macs", type=int, default=100_000_000)
     parser.add_argument("--big-reps", type=int, default=1)
     parser.add_argument("-o", "--output", default="-", help="JSON lines file (default stdout)")
     args = parser.parse_args()
@@ -101,7 +102,8 @@ def main():
                 json.dump({"shape": shape,
                            "data": rng.standard_normal(features).astype(float).tolist()}, f)
             macs, parameters = e2e.model_cost(onnx_path)
-            reps = args.big_reps if parameters > args.big_parameters else args.reps
+            big = parameters > args.big_parameters or macs > args.big_macs
+            reps = args.big_reps if big else args.reps
             print(f"{name}: {parameters} parameters, {macs} MACs, {reps} reps", file=sys.stderr,
                   flush=True)
             family = "mlp" if name in MLPS else "cnn"

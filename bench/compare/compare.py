@@ -216,6 +216,24 @@ def prepare(harness, work, name, onnx_path, calibration, zk_input):
     return model_dir, network, calibration, zk_input, macs, parameters
 
 
+def float_top1(model_dir, onnx_path):
+    """The class the float model picks on the input, from the reference output
+    stored next to the model (the harness's meta.json, or an example's
+    <model>_output_0.json), or None."""
+    meta = os.path.join(model_dir, "meta.json")
+    if os.path.isfile(meta):
+        with open(meta) as f:
+            logits = json.load(f).get("float_logits")
+        if logits:
+            return int(np.argmax(logits))
+    if onnx_path:
+        reference = os.path.splitext(onnx_path)[0] + "_output_0.json"
+        if os.path.isfile(reference):
+            with open(reference) as f:
+                return int(np.argmax(json.load(f)["data"]))
+    return None
+
+
 def ratio(numerator, denominator):
     return round(numerator / denominator, 1) if numerator and denominator else None
 
@@ -278,6 +296,9 @@ def main():
                 "proof_bytes": ratio(ez["proof_bytes"], zk_line["proof_bytes"]),
                 "prove_peak_rss": ratio(ez["prove_peak_rss_mib"], zk_line["prove_peak_rss_mib"]),
                 "same_top1": int(np.argmax(ez["output"])) == int(np.argmax(zk_line["output"])),
+                "float_top1": float_top1(model_dir, onnx_path),
+                "zkinfer_top1": int(np.argmax(zk_line["output"])),
+                "ezkl_top1": int(np.argmax(ez["output"])),
             })
     text = "".join(json.dumps(line) + "\n" for line in lines)
     if args.output == "-":
