@@ -169,8 +169,7 @@ def plot(sweep, comparison, key, ylabel, path, title):
                             linestyle="-" if family == "mlp" else "none",
                             label=f"zkinfer {family.upper()}, {threads} thread"
                                   + ("s" if threads > 1 else ""))
-        ez_key = {"prove_s": "prove_s", "prove_peak_rss_mib": "prove_peak_rss_mib"}[key]
-        ezkl = sorted((l[size], l[ez_key]) for l in comparison
+        ezkl = sorted((l[size], l[key]) for l in comparison
                       if l.get("tool") == "ezkl" and l.get("ok"))
         zk = sorted((l[size], l[key]) for l in comparison if l.get("tool") == "zkinfer")
         if ezkl:

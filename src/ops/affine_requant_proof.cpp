@@ -201,10 +201,8 @@ AffineRequantLayout average_pool_layout(WitnessLayout& layout, const Shape& x, S
   const bool one_divisor =
       std::all_of(position_requants.begin(), position_requants.end(),
                   [&](const Requant& r) { return r == position_requants.front(); });
-  Rescale rescale;
-  rescale.requants =
-      one_divisor ? std::vector<Requant>{position_requants.front()} : std::move(position_requants);
-  rescale.output = quant.output;
+  Rescale rescale = single(position_requants.front(), quant.output);
+  if (!one_divisor) rescale.requants = std::move(position_requants);
   const RequantShape shape = one_divisor ? RequantShape{1, 1, element_count(out)}
                                          : RequantShape{out[0] * out[1], out[2] * out[3], 1};
   return AffineRequantLayout::allocate(layout, shape, rescale, std::move(acc), op);

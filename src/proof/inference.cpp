@@ -372,7 +372,7 @@ Statement InferenceCircuit::fill(BaseWitness<Challenge>& witness, const ModelPac
   statement.output = output.values;
   if (tamper) tamper(witness);
 
-  lookup::fill_limbs<Challenge>(witness, std::span<const lookup::LimbedValue>(limbed_));
+  lookup::fill_limbs<Challenge>(witness, limbed_);
   ranges_.fill(witness);
   return statement;
 }
@@ -415,7 +415,7 @@ void InferenceCircuit::constrain(const Statement& statement, ByteReader& in,
               transcript, kInputPrefix, cs);
   ranges_.verify(ranges_.read_proof(in), transcript, kRangePrefix, cs);
 
-  lookup::require_limbs(std::span<const lookup::LimbedValue>(limbed_), cs);
+  lookup::require_limbs(limbed_, cs);
   const Slot output = tensor_slots_[arch_.output];
   for (std::size_t i = 0; i < outputs; ++i) {
     pcs::LinearForm form =
