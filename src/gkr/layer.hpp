@@ -259,7 +259,9 @@ std::vector<E> eq_table_parallel(std::span<const E> r) {
   return out;
 }
 
-// sum_x weights[x] * lift(values[x]). Field arithmetic is exact, so the
+// sum_x weights[x] * values[x], values in E or its base field (a base
+// value scales an E value at the cost of kExtensionDegree base products).
+// Field arithmetic is exact, so the
 // per-thread partial sums give the same result for every thread count.
 template <field::Field E, class V>
 E inner_product(std::span<const E> weights, std::span<const V> values) {
@@ -269,8 +271,7 @@ E inner_product(std::span<const E> weights, std::span<const V> values) {
   {
     E local = E::zero();
 #pragma omp for schedule(static) nowait
-    for (std::size_t x = 0; x < weights.size(); ++x)
-      local += weights[x] * field::lift<E>(values[x]);
+    for (std::size_t x = 0; x < weights.size(); ++x) local += weights[x] * values[x];
 #pragma omp critical
     sum += local;
   }
@@ -285,13 +286,14 @@ struct LayerProverOutput {
 };
 
 // Prover. `points[p]` is the point of group p; `inputs[i]` the 2^n values of
-// input wire i (consumed). The claims themselves are not needed: the sumcheck
+// input wire i (consumed), in the base field as every wire of a circuit over
+// witness data is. The claims themselves are not needed: the sumcheck
 // recomputes everything from the inputs.
 template <field::Field E>
 LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std::vector<E>>& points,
-                                 std::vector<std::vector<E>> inputs, const LayerPads<E>& pads,
-                                 const BaseWitness<E>& witness, hash::Transcript& transcript,
-                                 const std::string& prefix,
+                                 std::vector<std::vector<typename E::Base>> inputs,
+                                 const LayerPads<E>& pads, const BaseWitness<E>& witness,
+                                 hash::Transcript& transcript, const std::string& prefix,
                                  const sumcheck::RoundTamper<E>& tamper = {}) {
   shape.validate();
   const std::size_t size = std::size_t{1} << shape.num_vars;
@@ -313,17 +315,18 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
     for (std::size_t g = 0; g < shape.gates.size(); ++g) {
       const Gate& gate = shape.gates[g];
       if (gate.group != p || gate.inputs.size() != 1) continue;
-      const std::vector<E>& in = inputs[gate.inputs[0]];
+      const auto& in = inputs[gate.inputs[0]];
       const E beta = batch[g];
 #pragma omp parallel for schedule(static) if (size >= sumcheck::kParallelThreshold)
       for (std::size_t x = 0; x < size; ++x) t[x] += beta * in[x];
     }
     linear_tables.push_back(std::move(t));
   }
-  std::vector<std::vector<E>> tables;
+  std::vector<sumcheck::Table<E>> tables;
   for (const auto& p : points) tables.push_back(eq_table_parallel<E>(p));
   const std::vector<std::size_t> products = shape.product_inputs();
-  for (std::size_t i : products) tables.push_back(std::move(inputs[i]));
+  for (std::size_t i : products)
+    tables.push_back(sumcheck::Table<E>::in_base(std::move(inputs[i])));
   for (auto& t : linear_tables) tables.push_back(std::move(t));
 
   auto sc = sumcheck::prove(sumcheck_shape<E>(shape, batch), std::move(tables), pads.sumcheck,
@@ -338,7 +341,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
     const std::vector<E> eq = eq_table_parallel<E>(out.point);
     for (std::size_t k = 0; k < linear.size(); ++k) {
       const std::size_t i = linear[k];
-      out.inputs[i] = inner_product<E, E>(eq, inputs[i]);
+      out.inputs[i] = inner_product<E, typename E::Base>(eq, inputs[i]);
       out.proof.linear_evaluations.push_back(out.inputs[i] +
                                              sumcheck::read_ext<E>(witness, pads.linear[k]));
     }

@@ -70,12 +70,14 @@ Goldilocks sbox(Goldilocks x) {
 
 // ---- Layer shapes -------------------------------------------------------------
 //
-// Product layer of a full round: gate j = c_j * a_j * a_j (inputs c_0..c_11 =
-// u^3, a_0..a_11 = u^2). Powers layer: gates c_j = u_j^3, then a_j = u_j^2
-// (so its gate g is the product layer's input g). A partial round's product
-// layer has the single gate c_0 a_0 a_0; its powers layer has gates c_0 =
-// u_0^3, a_0 = u_0^2 at the product layer's point (group 0) and the identity
-// wires u_1..u_11 at the previous point (group 1).
+// Product layer of a full round: gate j = c_j * c_j * x_j (inputs c_0..c_11 =
+// u^3, x_0..x_11 = u), so x^7 = (x^3)^2 x. Powers layer: gates c_j = u_j^3,
+// then the identity wires x_j = u_j (so its gate g is the product layer's
+// input g); the identities cost one folded table, where squares as a second
+// power would cost twelve product terms. A partial round's product layer has
+// the single gate c_0 c_0 x_0; its powers layer has gates c_0 = u_0^3, x_0 =
+// u_0 at the product layer's point (group 0) and the identity wires
+// u_1..u_11 at the previous point (group 1).
 struct Layers {
   LayerShape full_product, full_powers, partial_product, partial_powers;
 
@@ -83,12 +85,12 @@ struct Layers {
     full_product = {n, 1, 2 * kLanes, {}};
     full_powers = {n, 1, kLanes, {}};
     for (std::size_t j = 0; j < kLanes; ++j) {
-      full_product.gates.push_back({0, {j, kLanes + j, kLanes + j}});
+      full_product.gates.push_back({0, {j, j, kLanes + j}});
       full_powers.gates.push_back({0, {j, j, j}});
     }
-    for (std::size_t j = 0; j < kLanes; ++j) full_powers.gates.push_back({0, {j, j}});
-    partial_product = {n, 1, 2, {{0, {0, 1, 1}}}};
-    partial_powers = {n, 2, kLanes, {{0, {0, 0, 0}}, {0, {0, 0}}}};
+    for (std::size_t j = 0; j < kLanes; ++j) full_powers.gates.push_back({0, {j}});
+    partial_product = {n, 1, 2, {{0, {0, 0, 1}}}};
+    partial_powers = {n, 2, kLanes, {{0, {0, 0, 0}}, {0, {0}}}};
     for (std::size_t j = 1; j < kLanes; ++j) partial_powers.gates.push_back({1, {j}});
   }
 
@@ -149,16 +151,15 @@ State offset_after(std::size_t round) {
   return round + 1 < kRounds ? round_constants(round + 1) : State{};
 }
 
-// Lane j of a lane-major tensor raised to `power` (1, 2 or 3), lifted to E.
-std::vector<E> lane_table(const std::vector<Goldilocks>& tensor, std::size_t lane, std::size_t n,
-                          unsigned power) {
-  std::vector<E> out(n);
+// Lane j of a lane-major tensor raised to `power` (1 or 3).
+std::vector<Goldilocks> lane_table(const std::vector<Goldilocks>& tensor, std::size_t lane,
+                                   std::size_t n, unsigned power) {
+  std::vector<Goldilocks> out(n);
   const Goldilocks* in = tensor.data() + lane * n;
 #pragma omp parallel for schedule(static) if (n >= sumcheck::kParallelThreshold)
   for (std::size_t x = 0; x < n; ++x) {
     const Goldilocks u = in[x];
-    const Goldilocks sq = u.square();
-    out[x] = E(power == 1 ? u : power == 2 ? sq : sq * u);
+    out[x] = power == 1 ? u : u.square() * u;
   }
   return out;
 }
@@ -245,7 +246,7 @@ void Poseidon2CircuitShape::validate() const {
 }
 
 void Poseidon2CircuitShape::write(ByteWriter& w) const {
-  static constexpr char kTag[] = "zkinfer-poseidon2-12-gkr-v1";
+  static constexpr char kTag[] = "zkinfer-poseidon2-12-gkr-v2";
   w.raw({reinterpret_cast<const std::uint8_t*>(kTag), sizeof(kTag) - 1});
   w.u32(log_instances);
 }
@@ -334,18 +335,18 @@ Poseidon2ProverOutput prove(const Poseidon2CircuitShape& shape, std::span<const 
       return [&tamper, layer](unsigned r, std::vector<E>& evals) { tamper.round(layer, r, evals); };
     };
 
-    std::vector<std::vector<E>> product_inputs;
+    std::vector<std::vector<Goldilocks>> product_inputs;
     for (std::size_t j = 0; j < (full ? kLanes : 1); ++j) {
       product_inputs.push_back(lane_table(u, j, n, 3));
     }
     for (std::size_t j = 0; j < (full ? kLanes : 1); ++j) {
-      product_inputs.push_back(lane_table(u, j, n, 2));
+      product_inputs.push_back(lane_table(u, j, n, 1));
     }
     auto product = prove_layer(layers.at(l), {point}, std::move(product_inputs), pads.layers[l],
                                witness, transcript, layer_prefix(prefix, l), round_tamper(l));
     out.proof.layers.push_back(std::move(product.proof));
 
-    std::vector<std::vector<E>> powers_inputs;
+    std::vector<std::vector<Goldilocks>> powers_inputs;
     for (std::size_t j = 0; j < kLanes; ++j) powers_inputs.push_back(lane_table(u, j, n, 1));
     std::vector<std::vector<E>> points = {product.point};
     if (!full) points.push_back(point);

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "field/lift.hpp"
 #include "hash/transcript.hpp"
 #include "sumcheck/pads.hpp"
 
@@ -72,6 +74,27 @@ struct SumcheckPads {
   // indices; singletons are the final pads themselves.
   std::map<std::vector<std::size_t>, ExtSlots> products;
   std::vector<ExtProduct<E>> product_gadgets;  // in dependency order
+};
+
+// One table of a sumcheck. Witness data (trace columns, committed tensors)
+// lies in the base field: the prover keeps such a table in the base field
+// for the first round, where every product of base factors costs base-field
+// multiplications only, and the first challenge folds it into E. Half of a
+// sumcheck's work is its first round.
+template <field::Field E>
+struct Table {
+  using B = typename E::Base;
+  std::vector<E> ext;   // the values, when in E
+  std::vector<B> base;  // the values, when in the base field (ext is then empty)
+
+  Table(std::vector<E> values) : ext(std::move(values)) {}  // NOLINT: implicit by design
+  static Table in_base(std::vector<B> values) {
+    Table t{std::vector<E>{}};
+    t.base = std::move(values);
+    return t;
+  }
+  bool is_base() const { return ext.empty() && !base.empty(); }
+  std::size_t size() const { return is_base() ? base.size() : ext.size(); }
 };
 
 // Below this many hypercube points per round, a parallel region costs more
@@ -153,6 +176,90 @@ struct RoundTerms {
     return shared ? sum * at[*shared * stride + k] : sum;
   }
 };
+
+// The same sum when some tables are still in the base field (the first
+// round): each term multiplies its base factors in the base field, then
+// scales the product of its E factors once. `base_at` and `ext_at` are laid
+// out like `at` above; a table's entries are valid in the array of its kind.
+template <field::Field E>
+struct MixedRoundTerms {
+  using B = typename E::Base;
+  struct Term {
+    E coefficient;
+    bool unit;
+    std::vector<std::size_t> base_factors, ext_factors;
+  };
+  std::optional<std::size_t> shared;
+  bool shared_is_base = false;
+  std::vector<Term> terms;
+
+  MixedRoundTerms(const RoundTerms<E>& plan, const std::vector<bool>& is_base)
+      : shared(plan.shared), shared_is_base(plan.shared && is_base[*plan.shared]) {
+    for (const auto& t : plan.terms) {
+      Term term{t.coefficient, t.unit, {}, {}};
+      for (std::size_t f : t.factors)
+        (is_base[f] ? term.base_factors : term.ext_factors).push_back(f);
+      terms.push_back(std::move(term));
+    }
+  }
+
+  E evaluate(const B* base_at, const E* ext_at, std::size_t stride, unsigned k) const {
+    E sum = E::zero();
+    for (const Term& t : terms) {
+      E value = t.coefficient;
+      if (!t.ext_factors.empty()) {
+        E product = ext_at[t.ext_factors[0] * stride + k];
+        for (std::size_t i = 1; i < t.ext_factors.size(); ++i)
+          product *= ext_at[t.ext_factors[i] * stride + k];
+        value = t.unit ? product : product * t.coefficient;
+      }
+      if (!t.base_factors.empty()) {
+        B product = base_at[t.base_factors[0] * stride + k];
+        for (std::size_t i = 1; i < t.base_factors.size(); ++i)
+          product *= base_at[t.base_factors[i] * stride + k];
+        value = value * product;
+      }
+      sum += value;
+    }
+    if (!shared) return sum;
+    return shared_is_base ? sum * base_at[*shared * stride + k]
+                          : sum * ext_at[*shared * stride + k];
+  }
+};
+
+// Values of table `t` at the points 0..d of the current variable, at x.
+template <class V>
+void extend_line(const std::vector<V>& t, std::size_t x, std::size_t half, unsigned d, V* at) {
+  const V lo = t[x];
+  const V step = t[x + half] - lo;
+  V v = lo;
+  for (unsigned k = 0; k <= d; ++k) {
+    at[k] = v;
+    v += step;
+  }
+}
+
+// The round polynomial's values at `points` (indexed by point), summed over
+// the first `half` hypercube pairs. `evaluate(x, k, scratch)` must fill its
+// per-thread scratch for x on its first call with k == points[0].
+template <field::Field E, class Scratch, class Fill, class Evaluate>
+std::vector<E> round_sums(std::size_t half, unsigned d, const std::vector<unsigned>& points,
+                          const Fill& fill, const Evaluate& evaluate) {
+  std::vector<E> evals(d + 1, E::zero());
+#pragma omp parallel if (half >= kParallelThreshold)
+  {
+    std::vector<E> local(d + 1, E::zero());
+    Scratch scratch;
+#pragma omp for schedule(static) nowait
+    for (std::size_t x = 0; x < half; ++x) {
+      fill(x, scratch);
+      for (unsigned k : points) local[k] += evaluate(scratch, k);
+    }
+#pragma omp critical
+    for (unsigned k : points) evals[k] += local[k];
+  }
+  return evals;
+}
 
 template <field::Field E>
 RoundTerms<E> round_terms(const SumcheckShape<E>& shape) {
@@ -289,44 +396,63 @@ struct ProverOutput {
 
 // Prover. `tables` are consumed (folded in place); each has 2^num_vars entries.
 template <field::Field E>
-ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>> tables,
+ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> tables,
                       const SumcheckPads<E>& pads, const BaseWitness<E>& witness,
                       hash::Transcript& transcript, const std::string& prefix,
                       const RoundTamper<E>& tamper = {}) {
+  using B = typename E::Base;
   shape.validate();
   if (tables.size() != shape.num_tables) fail("sumcheck prove: wrong number of tables");
   for (const auto& t : tables) {
     if (t.size() != (std::size_t{1} << shape.num_vars)) fail("sumcheck prove: wrong table size");
   }
   const unsigned d = shape.degree();
+  const std::size_t stride = d + 1;
   const std::vector<unsigned> points = shape.sent_points();
   ProverOutput<E> out;
   std::size_t half = tables.empty() ? 0 : tables[0].size();
+  std::vector<bool> is_base(tables.size());
+  for (std::size_t j = 0; j < tables.size(); ++j) is_base[j] = tables[j].is_base();
+  const bool mixed = std::find(is_base.begin(), is_base.end(), true) != is_base.end();
 
   const detail::RoundTerms<E> plan = detail::round_terms(shape);
   for (unsigned round = 0; round < shape.num_vars; ++round) {
     half /= 2;
     // Indexed by point; p(1) stays unset: the verifier derives it.
-    std::vector<E> evals(d + 1, E::zero());
-#pragma omp parallel if (half >= kParallelThreshold)
-    {
-      std::vector<E> local(d + 1, E::zero());
-      std::vector<E> at(tables.size() * (d + 1));
-#pragma omp for schedule(static) nowait
-      for (std::size_t x = 0; x < half; ++x) {
-        for (std::size_t j = 0; j < tables.size(); ++j) {
-          const E lo = tables[j][x];
-          const E step = tables[j][x + half] - lo;
-          E v = lo;
-          for (unsigned k = 0; k <= d; ++k) {
-            at[j * (d + 1) + k] = v;
-            v += step;
-          }
-        }
-        for (unsigned k : points) local[k] += plan.evaluate(at.data(), d + 1, k);
-      }
-#pragma omp critical
-      for (unsigned k : points) evals[k] += local[k];
+    std::vector<E> evals;
+    if (round == 0 && mixed) {
+      const detail::MixedRoundTerms<E> mixed_plan(plan, is_base);
+      struct Scratch {
+        std::vector<B> base;
+        std::vector<E> ext;
+      };
+      evals = detail::round_sums<E, Scratch>(
+          half, d, points,
+          [&](std::size_t x, Scratch& at) {
+            at.base.resize(tables.size() * stride);
+            at.ext.resize(tables.size() * stride);
+            for (std::size_t j = 0; j < tables.size(); ++j) {
+              if (is_base[j]) {
+                detail::extend_line(tables[j].base, x, half, d, &at.base[j * stride]);
+              } else {
+                detail::extend_line(tables[j].ext, x, half, d, &at.ext[j * stride]);
+              }
+            }
+          },
+          [&](const Scratch& at, unsigned k) {
+            return mixed_plan.evaluate(at.base.data(), at.ext.data(), stride, k);
+          });
+    } else {
+      evals = detail::round_sums<E, std::vector<E>>(
+          half, d, points,
+          [&](std::size_t x, std::vector<E>& at) {
+            at.resize(tables.size() * stride);
+            for (std::size_t j = 0; j < tables.size(); ++j)
+              detail::extend_line(tables[j].ext, x, half, d, &at[j * stride]);
+          },
+          [&](const std::vector<E>& at, unsigned k) {
+            return plan.evaluate(at.data(), stride, k);
+          });
     }
     if (tamper) tamper(round, evals);
     std::vector<E> sent;
@@ -337,20 +463,41 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>>
     out.proof.rounds.push_back(std::move(sent));
     const E r = transcript.challenge<E>(prefix + "challenge");
     out.point.push_back(r);
+    for (auto& t : tables) {
+      if (t.is_base()) {
+        // The first challenge moves a base table into E.
+        t.ext.resize(half);
 #pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
-    for (std::size_t x = 0; x < half; ++x) {
-      for (auto& t : tables) t[x] += r * (t[x + half] - t[x]);
+        for (std::size_t x = 0; x < half; ++x)
+          t.ext[x] = field::lift<E>(t.base[x]) + r * (t.base[x + half] - t.base[x]);
+        t.base = {};
+        continue;
+      }
+#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
+      for (std::size_t x = 0; x < half; ++x) t.ext[x] += r * (t.ext[x + half] - t.ext[x]);
+      t.ext.resize(half);
     }
-    for (auto& t : tables) t.resize(half);
   }
   for (std::size_t j = 0; j < tables.size(); ++j) {
-    out.table_evaluations.push_back(tables[j][0]);
+    const E value = tables[j].is_base() ? field::lift<E>(tables[j].base[0]) : tables[j].ext[0];
+    out.table_evaluations.push_back(value);
     if (!shape.table_is_public[j]) {
-      out.proof.final_evaluations.push_back(tables[j][0] + read_ext<E>(witness, pads.finals[j]));
+      out.proof.final_evaluations.push_back(value + read_ext<E>(witness, pads.finals[j]));
     }
   }
   transcript.absorb_field<E>(prefix + "final-evaluations", out.proof.final_evaluations);
   return out;
+}
+
+// Every table in E.
+template <field::Field E>
+ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<std::vector<E>> tables,
+                      const SumcheckPads<E>& pads, const BaseWitness<E>& witness,
+                      hash::Transcript& transcript, const std::string& prefix,
+                      const RoundTamper<E>& tamper = {}) {
+  std::vector<Table<E>> wrapped(std::make_move_iterator(tables.begin()),
+                                std::make_move_iterator(tables.end()));
+  return prove(shape, std::move(wrapped), pads, witness, transcript, prefix, tamper);
 }
 
 template <field::Field E>

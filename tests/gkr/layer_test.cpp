@@ -38,7 +38,7 @@ template <class E>
 struct Instance {
   LayerShape shape;
   std::vector<std::vector<E>> points;
-  std::vector<std::vector<E>> inputs;
+  std::vector<std::vector<typename E::Base>> inputs;  // circuit wires carry witness data
 };
 
 template <class E>
@@ -49,8 +49,8 @@ Instance<E> make_instance(const LayerShape& shape, TestRng& rng) {
     for (unsigned i = 0; i < shape.num_vars; ++i) inst.points.back().push_back(E::sample(rng));
   }
   for (std::size_t i = 0; i < shape.num_inputs; ++i) {
-    std::vector<E> table(std::size_t{1} << shape.num_vars);
-    for (auto& v : table) v = E::sample(rng);
+    std::vector<typename E::Base> table(std::size_t{1} << shape.num_vars);
+    for (auto& v : table) v = E::Base::sample(rng);
     inst.inputs.push_back(std::move(table));
   }
   return inst;
@@ -59,7 +59,7 @@ Instance<E> make_instance(const LayerShape& shape, TestRng& rng) {
 // The true value of every gate's multilinear extension at its group's point.
 template <class E>
 std::vector<E> gate_values(const LayerShape& shape, const std::vector<std::vector<E>>& points,
-                           const std::vector<std::vector<E>>& inputs) {
+                           const std::vector<std::vector<typename E::Base>>& inputs) {
   std::vector<E> out;
   for (const Gate& g : shape.gates) {
     std::vector<E> product(inputs[0].size(), E::one());
@@ -115,8 +115,9 @@ bool accepts(const Instance<E>& inst, const std::vector<E>& claimed, Run<E>& run
   t.finish();
   run.verifier_events = t.events();
   for (std::size_t i = 0; i < inst.inputs.size(); ++i) {
-    cs.require_equal(out.inputs[i], LinearForm<E>::constant_value(
-                                        poly::evaluate_mle<E, E>(inst.inputs[i], out.point)));
+    cs.require_equal(out.inputs[i],
+                     LinearForm<E>::constant_value(
+                         poly::evaluate_mle<E, typename E::Base>(inst.inputs[i], out.point)));
   }
   return cs.holds_for(run.witness, run.layout);
 }
@@ -132,7 +133,8 @@ void expect_complete(unsigned max_vars, int seed) {
         << "n=" << n;
     // The prover's own values are the true ones.
     for (std::size_t i = 0; i < inst.inputs.size(); ++i) {
-      EXPECT_EQ(run.prover.inputs[i], (poly::evaluate_mle<E, E>(inst.inputs[i], run.prover.point)));
+      EXPECT_EQ(run.prover.inputs[i],
+                (poly::evaluate_mle<E, typename E::Base>(inst.inputs[i], run.prover.point)));
     }
   }
 }
