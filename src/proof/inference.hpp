@@ -38,8 +38,9 @@ using pcs::Challenge;
 using sumcheck::Slot;
 
 // Version of the proof format and of the circuit it describes (2: the
-// statement carries the batch size).
-inline constexpr std::uint32_t kProofFormatVersion = 2;
+// statement carries the batch size; 3: the Poseidon2 circuit computes x^7 as
+// (x^3)^2 x, docs/poseidon2-circuit.md).
+inline constexpr std::uint32_t kProofFormatVersion = 3;
 
 // The most inferences one proof may cover (a verifier builds a circuit of
 // this many copies, so a statement may not ask for more).
