@@ -12,6 +12,8 @@ namespace zkinfer {
 // continuing with weak randomness would silently break zero knowledge.
 void os_random_bytes(std::span<std::uint8_t> out);
 
+// Eight bytes from the same CSPRNG, served from a per-thread block of
+// getrandom output (wiped as it is handed out, discarded in a forked child).
 std::uint64_t os_random_u64();
 
 }  // namespace zkinfer

@@ -2,6 +2,8 @@
 #include "base/bytes.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -71,6 +73,32 @@ TEST(OsRandom, ProducesDistinctValues) {
   std::set<std::uint64_t> seen;
   for (int i = 0; i < 100; ++i) seen.insert(os_random_u64());
   EXPECT_EQ(seen.size(), 100u);
+}
+
+// Small draws are served from a per-thread block; a forked child must not
+// hand out the bytes its parent will (a shared pad would reveal witness
+// differences between two proofs).
+TEST(OsRandom, ForkedChildDoesNotRepeatTheParentsDraws) {
+  os_random_u64();  // the block is now full of unused bytes
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::uint64_t draws[4];
+    for (auto& d : draws) d = os_random_u64();
+    const bool written = write(fds[1], draws, sizeof(draws)) == static_cast<ssize_t>(sizeof(draws));
+    _exit(written ? 0 : 1);
+  }
+  std::uint64_t parent[4], from_child[4];
+  for (auto& d : parent) d = os_random_u64();
+  ASSERT_EQ(read(fds[0], from_child, sizeof(from_child)), static_cast<ssize_t>(sizeof(from_child)));
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(fds[0]);
+  close(fds[1]);
+  for (int i = 0; i < 4; ++i) EXPECT_NE(parent[i], from_child[i]) << i;
 }
 
 }  // namespace
