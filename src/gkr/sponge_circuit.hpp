@@ -18,10 +18,13 @@
 //
 // Committed (one ZK-Ligero witness): the 4 salt elements, the input and
 // output state of every permutation (the lane-major tensors of
-// poseidon2_circuit.hpp over a batch of N = 2^n permutations), the circuit's
-// pads, and the values themselves (owned by the caller, e.g. the weights).
-// Proven: the batch of permutations by the Poseidon2 circuit (claims settled
-// against the state tensors), and by linear constraints:
+// poseidon2_circuit.hpp, one pair per circuit), the circuits' pads, and the
+// values themselves (owned by the caller, e.g. the weights). The B
+// permutations run in one to three Poseidon2 circuits of power-of-two
+// batches, consecutive permutations in consecutive circuits; only the last
+// circuit has padding permutations (SpongeShape::circuits). Proven: each
+// batch by its Poseidon2 circuit (claims settled against its state tensors),
+// and by linear constraints:
 //
 //   - the initial state: permutation 0's input = [block 0, tag, 0, 0, 0];
 //   - chaining: permutation b's input = permutation b-1's output + block b on
@@ -42,6 +45,11 @@ namespace zkinfer::gkr {
 
 // Built from public sizes only: the length of the public prefix and the
 // message's segments (kinds and counts).
+inline constexpr std::size_t kMaxSpongeCircuits = 3;
+// The per-circuit cost (60 layer sumchecks, their pads and proof elements,
+// the settlement) in permutations' worth of prover time, measured.
+inline constexpr std::size_t kSpongeCircuitCost = 64;
+
 struct SpongeShape {
   std::size_t prefix_length = 0;
   std::vector<hash::MessageSegment> message;
@@ -51,8 +59,14 @@ struct SpongeShape {
   // Permutations the sponge runs: one per block of 8 absorbed elements,
   // counting the "10*" pad (which always takes a position, so ⌊L/8⌋ + 1).
   std::size_t permutations() const;
-  // The batch: the next power of two.
-  Poseidon2CircuitShape circuit() const;
+  // The circuits, in permutation order: the cheapest of one batch of the
+  // next power of two, or the largest powers of two below B followed by the
+  // rest rounded up (at most kMaxSpongeCircuits circuits), counting each
+  // further circuit as kSpongeCircuitCost permutations of fixed cost. A
+  // LeNet's 1073 permutations run as 1024 + 64 instead of 2048.
+  std::vector<Poseidon2CircuitShape> circuits() const;
+  // Permutations the circuits hold, padding included.
+  std::size_t batch() const;
   void validate() const;
   // Canonical encoding for the transcript's parameters.
   void write(ByteWriter& w) const;
@@ -70,13 +84,24 @@ struct SpongeStatement {
 
 // ---- Witness layout -------------------------------------------------------------
 
-struct SpongeSlots {
-  Slot salt = 0;         // kCommitmentSaltElements slots
-  Slot inputs = 0;       // permutation input states, lane-major (circuit().state_size())
-  Slot outputs = 0;      // permutation output states, lane-major
-  MessageSlots message;  // the caller's value slots
+// One circuit's state tensors (lane-major, its state_size() slots each) and pads.
+struct SpongeCircuitSlots {
+  Slot inputs = 0;
+  Slot outputs = 0;
   Poseidon2CircuitPads pads;
 };
+
+struct SpongeSlots {
+  Slot salt = 0;                             // kCommitmentSaltElements slots
+  std::vector<SpongeCircuitSlots> circuits;  // as SpongeShape::circuits
+  MessageSlots message;                      // the caller's value slots
+};
+
+enum class StateSide { kInput, kOutput };
+
+// The slot of lane `lane` of permutation `permutation`'s input or output state.
+Slot state_slot(const SpongeShape& shape, const SpongeSlots& slots, StateSide side,
+                std::size_t lane, std::size_t permutation);
 
 // Allocates the salt, the two state tensors and the circuit pads; the values
 // live where the caller committed them (`message`, one slot per value).
@@ -112,7 +137,7 @@ void append_schema(hash::TranscriptSchema& schema, const std::string& prefix,
 // ---- Proof ------------------------------------------------------------------------
 
 struct SpongeProof {
-  Poseidon2CircuitProof circuit;
+  std::vector<Poseidon2CircuitProof> circuits;
 
   void write(ByteWriter& w) const;
   // Strict: the shape fixes every count; throws Error on truncation or a
@@ -132,7 +157,7 @@ void verify(const SpongeShape& shape, const SpongeSlots& slots, const SpongeStat
             const SpongeProof& proof, hash::Transcript& transcript, const std::string& prefix,
             pcs::Constraints& cs);
 
-// The Poseidon2 circuit's soundness error for the batch; the linear
+// The Poseidon2 circuits' soundness errors, summed; the linear
 // constraints add nothing (they are settled exactly by the PCS, whose error
 // is accounted there). Binding of the values further rests on the range
 // checks and on Poseidon2's collision resistance (docs/commitments.md).

@@ -93,8 +93,8 @@ struct Committed : Layout {
   Slot value_slot(std::size_t segment, std::size_t i) const {
     return slots.message.segment_first[segment] + i;
   }
-  Slot state_slot(Slot tensor, std::size_t lane, std::size_t permutation) const {
-    return tensor + lane * shape.circuit().instances() + permutation;
+  Slot state_slot(StateSide side, std::size_t lane, std::size_t permutation) const {
+    return gkr::state_slot(shape, slots, side, lane, permutation);
   }
 };
 
@@ -177,7 +177,8 @@ TEST(SpongeCircuit, DigestEqualsTheNativeCommitmentAndVerifies) {
   // position 8: 7 int8 values fill one element, so 0, 1, 7, 8, 9, 63, 64, 65
   // values cover an empty message, partial elements, exact blocks of 8
   // elements (56 values) and their neighbours, and the padding block.
-  for (std::size_t count : {0u, 1u, 7u, 8u, 9u, 55u, 56u, 57u, 63u, 64u, 65u, 3000u}) {
+  // 7224 values: 131 permutations in two circuits, 128 + 4 with one padding.
+  for (std::size_t count : {0u, 1u, 7u, 8u, 9u, 55u, 56u, 57u, 63u, 64u, 65u, 3000u, 7224u}) {
     const Committed c = random_commitment(int8_message(4, count), rng);
     EXPECT_EQ(c.statement.digest,
               hash::commitment(kTag, c.salt, c.statement.prefix, c.shape.message, c.values))
@@ -236,10 +237,25 @@ TEST(SpongeCircuit, ShapeCountsPermutationsAndBatch) {
   EXPECT_EQ(int8_message(3, 0).permutations(), 1u);   // L = 7
   EXPECT_EQ(int8_message(4, 56).permutations(), 3u);  // L = 16
   EXPECT_EQ(int8_message(4, 57).permutations(), 3u);  // L = 17
-  EXPECT_EQ(int8_message(4, 57).circuit().log_instances, 2u);
-  // LeNet-sized: 60,000 int8 weights are 8572 elements, 1073 permutations, a batch of 2^11.
+  const auto log_sizes = [](const SpongeShape& shape) {
+    std::vector<unsigned> out;
+    for (const auto& c : shape.circuits()) out.push_back(c.log_instances);
+    return out;
+  };
+  EXPECT_EQ(log_sizes(int8_message(4, 57)), (std::vector<unsigned>{2}));
+  // LeNet-sized: 60,000 int8 weights are 8572 elements, 1073 permutations:
+  // 1024 + 64 (cost 1152) beats one batch of 2048 and 1024 + 32 + 32 (1216).
   EXPECT_EQ(int8_message(4, 60000).permutations(), 1073u);
-  EXPECT_EQ(int8_message(4, 60000).circuit().log_instances, 11u);
+  EXPECT_EQ(log_sizes(int8_message(4, 60000)), (std::vector<unsigned>{10, 6}));
+  EXPECT_EQ(int8_message(4, 60000).batch(), 1088u);
+  // 784-128-10 MLP-sized (101,632 weights, 1820 permutations): one batch of
+  // 2048 beats 1024 + 1024 and 1024 + 512 + 512 once their fixed costs count.
+  EXPECT_EQ(log_sizes(int8_message(4, 101632)), (std::vector<unsigned>{11}));
+  // 3000 values, 55 permutations: a split never repays its fixed cost.
+  EXPECT_EQ(log_sizes(int8_message(4, 3000)), (std::vector<unsigned>{6}));
+  // 7224 values, 131 permutations: 128 + 4 (cost 196) beats 256.
+  EXPECT_EQ(int8_message(4, 7224).permutations(), 131u);
+  EXPECT_EQ(log_sizes(int8_message(4, 7224)), (std::vector<unsigned>{7, 2}));
 }
 
 TEST(SpongeCircuit, RangeChecksCoverEveryValueSlot) {
@@ -339,19 +355,41 @@ TEST_F(SpongeCircuitRejects, ATamperedChainingState) {
 }
 
 TEST_F(SpongeCircuitRejects, AnAbusedBatchPaddingPermutation) {
-  // 3000 values: 437 elements, 55 permutations in a batch of 64. The prover
-  // puts its own state into a padding permutation (with its true image).
-  const Committed big = random_commitment(int8_message(4, 3000), rng);
-  ASSERT_TRUE(verifies(big, big.statement));
-  Committed c = big;
-  const std::size_t dummy = c.shape.permutations();
-  State s{};
-  s[3] = Goldilocks::one();
-  for (std::size_t j = 0; j < kLanes; ++j) c.witness[c.state_slot(c.slots.inputs, j, dummy)] = s[j];
-  hash::poseidon2_permute<kLanes>(s);
-  for (std::size_t j = 0; j < kLanes; ++j)
-    c.witness[c.state_slot(c.slots.outputs, j, dummy)] = s[j];
-  EXPECT_FALSE(verifies(c, c.statement));
+  // 3000 values: 437 elements, 55 permutations in a batch of 64; 7224
+  // values: 131 permutations in circuits of 128 and 4. The prover puts its
+  // own state into a padding permutation (with its true image).
+  for (std::size_t count : {3000u, 7224u}) {
+    const Committed big = random_commitment(int8_message(4, count), rng);
+    ASSERT_TRUE(verifies(big, big.statement));
+    Committed c = big;
+    const std::size_t dummy = c.shape.permutations();
+    State s{};
+    s[3] = Goldilocks::one();
+    for (std::size_t j = 0; j < kLanes; ++j)
+      c.witness[c.state_slot(StateSide::kInput, j, dummy)] = s[j];
+    hash::poseidon2_permute<kLanes>(s);
+    for (std::size_t j = 0; j < kLanes; ++j)
+      c.witness[c.state_slot(StateSide::kOutput, j, dummy)] = s[j];
+    EXPECT_FALSE(verifies(c, c.statement)) << count << " values";
+  }
+}
+
+TEST_F(SpongeCircuitRejects, ATamperedChainingStateAcrossCircuits) {
+  // 131 permutations in circuits of 128 and 4: the chain from the last
+  // permutation of the first circuit into the first of the second is a
+  // constraint between the two circuits' tensors.
+  const SpongeShape two = int8_message(4, 7224);
+  ASSERT_EQ(two.circuits().size(), 2u);
+  const Committed base = random_commitment(two, rng);
+  for (const auto& [permutation, lane] :
+       std::vector<std::pair<std::size_t, std::size_t>>{{127, 3}, {128, 0}, {128, 9}, {130, 11}}) {
+    SpongeTamper tamper;
+    tamper.input = [permutation, lane](std::size_t b, State& input) {
+      if (b == permutation) input[lane] += Goldilocks::one();
+    };
+    const Committed c(two, base.values, base.salt, base.statement.prefix, tamper);
+    EXPECT_FALSE(verifies(c, c.statement)) << "permutation " << permutation << " lane " << lane;
+  }
 }
 
 TEST(SpongeCircuit, OutOfRangeValuesAreWhatTheRangeChecksExclude) {
@@ -388,7 +426,7 @@ TEST(SpongeCircuit, OutOfRangeValuesAreWhatTheRangeChecksExclude) {
 TEST(SpongeCircuit, ByteFlipsAreRejected) {
   TestRng rng(6);
   const SpongeShape shape = int8_message(3, 0);
-  ASSERT_EQ(shape.circuit().instances(), 1u);
+  ASSERT_EQ(shape.batch(), 1u);
   const Committed c = random_commitment(shape, rng);
   const hash::TranscriptSchema schema = [&] {
     hash::TranscriptSchema s("gkr-sponge-test/v1");
@@ -419,11 +457,11 @@ TEST(SpongeCircuit, ByteFlipsAreRejected) {
   std::vector<std::pair<std::size_t, std::size_t>> whole;  // byte ranges flipped fully
   {
     ByteWriter w;
-    for (const Challenge& v : honest.circuit.output_evaluations) v.write(w);
+    for (const Challenge& v : honest.circuits.at(0).output_evaluations) v.write(w);
     whole.emplace_back(0, w.bytes().size());
     for (std::size_t l = 0; l < kLayers; ++l) {
       const std::size_t begin = w.bytes().size();
-      honest.circuit.layers[l].write(w);
+      honest.circuits.at(0).layers[l].write(w);
       const std::size_t round = kRounds - 1 - l / 2;
       if (round == kRounds - 1 || round == 15 || round == 0)
         whole.emplace_back(begin, w.bytes().size());
@@ -467,8 +505,8 @@ TEST(SpongeCircuit, NoSecretAppearsInTheProofBytes) {
     for (std::size_t j = 0; j < kLanes; ++j) {
       const bool is_digest = b + 1 == c.shape.permutations() && j < hash::kPoseidon2DigestElements;
       if (is_digest) continue;
-      secret.insert(c.witness[c.state_slot(c.slots.inputs, j, b)].value());
-      secret.insert(c.witness[c.state_slot(c.slots.outputs, j, b)].value());
+      secret.insert(c.witness[c.state_slot(StateSide::kInput, j, b)].value());
+      secret.insert(c.witness[c.state_slot(StateSide::kOutput, j, b)].value());
     }
   }
   Bytes proof = full.sponge_proof;
@@ -482,7 +520,8 @@ TEST(SpongeCircuit, NoSecretAppearsInTheProofBytes) {
 
 TEST(SpongeCircuit, SoundnessErrorIsTheCircuits) {
   const SpongeShape shape = int8_message(4, 60000);
-  EXPECT_EQ(soundness_error(shape), soundness_error(shape.circuit()));
+  EXPECT_EQ(soundness_error(shape),
+            soundness_error(Poseidon2CircuitShape{10}) + soundness_error(Poseidon2CircuitShape{6}));
   EXPECT_LT(soundness_error(shape), std::ldexp(1.0, -115));
 }
 
