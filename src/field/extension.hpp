@@ -33,7 +33,7 @@ class Ext2 {
   constexpr Ext2 operator-(Ext2 o) const { return Ext2(c0_ - o.c0_, c1_ - o.c1_); }
   constexpr Ext2 operator-() const { return Ext2(-c0_, -c1_); }
   constexpr Ext2 operator*(B s) const { return Ext2(c0_ * s, c1_ * s); }
-  constexpr Ext2 operator*(Ext2 o) const {
+  [[gnu::always_inline]] constexpr Ext2 operator*(Ext2 o) const {
     if constexpr (std::is_same_v<B, Goldilocks>) {
       return mul_goldilocks(o);
     } else {
@@ -76,7 +76,7 @@ class Ext2 {
   // Schoolbook with lazy reduction: with canonical inputs a0*b0 < 2^128 - 2^97,
   // so adding W*reduce(a1*b1) < 2^67 cannot overflow 128 bits; the cross
   // term's possible carry out of 128 bits is folded back as 2^128 = -2^32.
-  constexpr Ext2 mul_goldilocks(Ext2 o) const {
+  [[gnu::always_inline]] constexpr Ext2 mul_goldilocks(Ext2 o) const {
     const u128 a1b1 = Goldilocks::mul_wide(c1_, o.c1_);
     const u128 c0 = Goldilocks::mul_wide(c0_, o.c0_) +
                     static_cast<u128>(Goldilocks::reduce_wide(a1b1).value()) * W;
