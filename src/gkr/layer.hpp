@@ -244,21 +244,6 @@ struct LayerProof {
   }
 };
 
-// eq(r, x) for every x, as the tensor product of the tables of the two
-// halves of r, so the 2^n products run in parallel.
-template <field::Field E>
-std::vector<E> eq_table_parallel(std::span<const E> r) {
-  const std::size_t high_vars = r.size() / 2;
-  const std::vector<E> high = poly::eq_table<E>(r.first(high_vars));
-  const std::vector<E> low = poly::eq_table<E>(r.subspan(high_vars));
-  const std::size_t low_bits = r.size() - high_vars;
-  const std::size_t mask = low.size() - 1;
-  std::vector<E> out(std::size_t{1} << r.size());
-#pragma omp parallel for schedule(static) if (out.size() >= sumcheck::kParallelThreshold)
-  for (std::size_t x = 0; x < out.size(); ++x) out[x] = high[x >> low_bits] * low[x & mask];
-  return out;
-}
-
 // sum_x weights[x] * values[x], values in E or its base field (a base
 // value scales an E value at the cost of kExtensionDegree base products).
 // Field arithmetic is exact, so the
@@ -323,7 +308,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
     linear_tables.push_back(std::move(t));
   }
   std::vector<sumcheck::Table<E>> tables;
-  for (const auto& p : points) tables.push_back(eq_table_parallel<E>(p));
+  for (const auto& p : points) tables.push_back(sumcheck::Table<E>::eq(p));
   const std::vector<std::size_t> products = shape.product_inputs();
   for (std::size_t i : products)
     tables.push_back(sumcheck::Table<E>::in_base(std::move(inputs[i])));
@@ -338,7 +323,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
   for (std::size_t i : products) out.inputs[i] = sc.table_evaluations[table[i]];
   const std::vector<std::size_t> linear = shape.linear_inputs();
   if (!linear.empty()) {
-    const std::vector<E> eq = eq_table_parallel<E>(out.point);
+    const std::vector<E> eq = sumcheck::eq_table_parallel<E>(out.point);
     for (std::size_t k = 0; k < linear.size(); ++k) {
       const std::size_t i = linear[k];
       out.inputs[i] = inner_product<E, typename E::Base>(eq, inputs[i]);

@@ -315,7 +315,7 @@ Poseidon2ProverOutput prove(const Poseidon2CircuitShape& shape, std::span<const 
   std::vector<E> point = transcript.challenges<E>(prefix + "output-point", shape.log_instances);
   out.claims.outputs.point = point;
   {
-    const std::vector<E> eq = eq_table_parallel<E>(point);
+    const std::vector<E> eq = sumcheck::eq_table_parallel<E>(point);
     for (std::size_t j = 0; j < kLanes; ++j) {
       const E value = inner_product<E, Goldilocks>(
           eq, std::span<const Goldilocks>(trace.outputs.data() + j * n, n));

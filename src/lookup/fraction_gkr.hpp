@@ -180,8 +180,8 @@ GkrProverOutput<E> prove_layers(const GkrShape& shape,
     const std::string p = detail::layer_prefix(prefix, k);
     const std::vector<std::size_t> active = shape.active(k);
     const E lambda = transcript.challenge<E>(p + "lambda");
-    std::vector<std::vector<E>> tables;
-    tables.push_back(poly::eq_table<E>(point));
+    std::vector<sumcheck::Table<E>> tables;
+    tables.push_back(sumcheck::Table<E>::eq(point));
     for (std::size_t t : active) {
       const Fractions<E>& below = trees[t][k + 1];
       for (const std::vector<E>* v : {&below.p, &below.q}) {

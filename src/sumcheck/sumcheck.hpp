@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "field/lift.hpp"
 #include "hash/transcript.hpp"
+#include "poly/multilinear.hpp"
 #include "sumcheck/pads.hpp"
 
 // Zero-knowledge sumcheck with padded messages (docs/zero-knowledge.md).
@@ -81,11 +82,20 @@ struct SumcheckPads {
 // for the first round, where every product of base factors costs base-field
 // multiplications only, and the first challenge folds it into E. Half of a
 // sumcheck's work is its first round.
+//
+// An eq table, eq(point, x), is given by its point. When it is a factor of
+// every term (the usual zero-check and GKR shape), the prover never builds
+// it: the round polynomial is eq(point_i, X) times a polynomial of one
+// degree less (Gruen, "Some Improvements for the PIOP for ZeroCheck", IACR
+// ePrint 2024/108), which needs one evaluation point fewer per round and no eq folding.
+// Otherwise the table is built from its point.
 template <field::Field E>
 struct Table {
   using B = typename E::Base;
-  std::vector<E> ext;   // the values, when in E
-  std::vector<B> base;  // the values, when in the base field (ext is then empty)
+  std::vector<E> ext;       // the values, when in E
+  std::vector<B> base;      // the values, when in the base field (ext is then empty)
+  std::vector<E> eq_point;  // an eq table not built yet (ext and base empty)
+  bool eq_kind = false;
 
   Table(std::vector<E> values) : ext(std::move(values)) {}  // NOLINT: implicit by design
   static Table in_base(std::vector<B> values) {
@@ -93,13 +103,38 @@ struct Table {
     t.base = std::move(values);
     return t;
   }
+  static Table eq(std::vector<E> point) {
+    Table t{std::vector<E>{}};
+    t.eq_point = std::move(point);
+    t.eq_kind = true;
+    return t;
+  }
   bool is_base() const { return ext.empty() && !base.empty(); }
-  std::size_t size() const { return is_base() ? base.size() : ext.size(); }
+  bool is_unbuilt_eq() const { return eq_kind && ext.empty(); }
+  std::size_t size() const {
+    if (is_unbuilt_eq()) return std::size_t{1} << eq_point.size();
+    return is_base() ? base.size() : ext.size();
+  }
 };
 
 // Below this many hypercube points per round, a parallel region costs more
 // than it saves (and spins badly on an oversubscribed machine).
 inline constexpr std::size_t kParallelThreshold = 1 << 12;
+
+// eq(r, x) for every x, as the tensor product of the tables of the two
+// halves of r, so the 2^n products run in parallel.
+template <field::Field E>
+std::vector<E> eq_table_parallel(std::span<const E> r) {
+  const std::size_t high_vars = r.size() / 2;
+  const std::vector<E> high = poly::eq_table<E>(r.first(high_vars));
+  const std::vector<E> low = poly::eq_table<E>(r.subspan(high_vars));
+  const std::size_t low_bits = r.size() - high_vars;
+  const std::size_t mask = low.size() - 1;
+  std::vector<E> out(std::size_t{1} << r.size());
+#pragma omp parallel for schedule(static) if (out.size() >= kParallelThreshold)
+  for (std::size_t x = 0; x < out.size(); ++x) out[x] = high[x >> low_bits] * low[x & mask];
+  return out;
+}
 
 namespace detail {
 
@@ -394,6 +429,67 @@ struct ProverOutput {
   std::vector<E> table_evaluations;  // f_k(r) for every table (unpadded)
 };
 
+namespace detail {
+
+// The eq factor of every term, never built (Table::eq): in round i the
+// folded eq table is  scale * eq(point_i, X) * rest(x),  rest(x) =
+// eq(point_{i+1..}, x). So p_i(X) = scale * eq(point_i, X) * q_i(X) with q_i
+// of degree d - 1; q_i(1) follows from the running claim
+// p_i(0) + p_i(1), and q_i(d) by interpolation.
+template <field::Field E>
+struct SplitEq {
+  std::vector<E> point;
+  std::vector<E> rest;
+  E scale = E::one();
+  std::optional<E> claim;  // unknown before the first round has been summed
+
+  explicit SplitEq(std::vector<E> eq_point) : point(std::move(eq_point)) {
+    if (!point.empty()) rest = eq_table_parallel<E>(std::span<const E>(point).subspan(1));
+  }
+  // eq(point_i, k) for the current round i.
+  E linear(unsigned round, const E& k) const {
+    const E& rho = point[round];
+    return (E::one() - rho) * (E::one() - k) + rho * k;
+  }
+  // Points at which q_i must be summed: 0, 2, ..., d - 1, and 1 unless it
+  // can be derived from the claim.
+  std::vector<unsigned> summed_points(unsigned round, unsigned d) const {
+    std::vector<unsigned> pts = {0};
+    if (!claim || scale == E::zero() || point[round] == E::zero()) pts.push_back(1);
+    for (unsigned k = 2; k < d; ++k) pts.push_back(k);
+    return pts;
+  }
+  // p_i(0..d) from q_i at the summed points.
+  std::vector<E> round_polynomial(unsigned round, unsigned d, std::vector<E> q) const {
+    const std::vector<unsigned> summed = summed_points(round, d);
+    if (std::find(summed.begin(), summed.end(), 1u) == summed.end()) {
+      const E rho = point[round];
+      q[1] = (*claim * scale.inverse() - (E::one() - rho) * q[0]) * rho.inverse();
+    }
+    q.resize(d + 1);
+    const std::vector<E> basis = lagrange_at<E>(d - 1, E::from_u64(d));
+    q[d] = E::zero();
+    for (unsigned k = 0; k < d; ++k) q[d] += basis[k] * q[k];
+    std::vector<E> p(d + 1);
+    for (unsigned k = 0; k <= d; ++k) p[k] = scale * linear(round, E::from_u64(k)) * q[k];
+    return p;
+  }
+  void fold(unsigned round, const E& r, const std::vector<E>& p) {
+    const std::vector<E> basis = lagrange_at<E>(static_cast<unsigned>(p.size() - 1), r);
+    E next = E::zero();
+    for (std::size_t k = 0; k < p.size(); ++k) next += basis[k] * p[k];
+    claim = next;
+    scale *= linear(round, r);
+    // sum over the leading variable of rest: eq(rho, 0) + eq(rho, 1) = 1.
+    const std::size_t half = rest.size() / 2;
+#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
+    for (std::size_t x = 0; x < half; ++x) rest[x] += rest[x + half];
+    rest.resize(half);
+  }
+};
+
+}  // namespace detail
+
 // Prover. `tables` are consumed (folded in place); each has 2^num_vars entries.
 template <field::Field E>
 ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> tables,
@@ -407,53 +503,72 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
     if (t.size() != (std::size_t{1} << shape.num_vars)) fail("sumcheck prove: wrong table size");
   }
   const unsigned d = shape.degree();
-  const std::size_t stride = d + 1;
   const std::vector<unsigned> points = shape.sent_points();
   ProverOutput<E> out;
+
+  detail::RoundTerms<E> plan = detail::round_terms(shape);
+  // The split-eq path needs the eq table to be the shared factor and to occur
+  // once per term; any other unbuilt eq table is built here.
+  std::optional<detail::SplitEq<E>> split;
+  std::optional<std::size_t> split_table;
+  const auto occurs_once_everywhere = [&](std::size_t f) {
+    return std::all_of(shape.terms.begin(), shape.terms.end(), [&](const ProductTerm<E>& t) {
+      return std::count(t.factors.begin(), t.factors.end(), f) == 1;
+    });
+  };
+  if (plan.shared && tables[*plan.shared].is_unbuilt_eq() && occurs_once_everywhere(*plan.shared) &&
+      shape.num_vars > 0 && d >= 2) {
+    split_table = plan.shared;
+    split.emplace(tables[*split_table].eq_point);
+    plan.shared.reset();
+  }
+  for (std::size_t j = 0; j < tables.size(); ++j) {
+    if (tables[j].is_unbuilt_eq() && j != split_table)
+      tables[j].ext = eq_table_parallel<E>(tables[j].eq_point);
+  }
+  // With the split eq, round polynomials are summed without the eq factor,
+  // one degree lower.
+  const unsigned summed_degree = split ? d - 1 : d;
+  const std::size_t stride = summed_degree + 1;
+
   std::size_t half = tables.empty() ? 0 : tables[0].size();
   std::vector<bool> is_base(tables.size());
   for (std::size_t j = 0; j < tables.size(); ++j) is_base[j] = tables[j].is_base();
-  const bool mixed = std::find(is_base.begin(), is_base.end(), true) != is_base.end();
-
-  const detail::RoundTerms<E> plan = detail::round_terms(shape);
+  const detail::MixedRoundTerms<E> mixed_plan(plan, is_base);
+  struct Scratch {
+    std::vector<B> base;
+    std::vector<E> ext;
+    E weight;
+  };
   for (unsigned round = 0; round < shape.num_vars; ++round) {
     half /= 2;
-    // Indexed by point; p(1) stays unset: the verifier derives it.
-    std::vector<E> evals;
-    if (round == 0 && mixed) {
-      const detail::MixedRoundTerms<E> mixed_plan(plan, is_base);
-      struct Scratch {
-        std::vector<B> base;
-        std::vector<E> ext;
-      };
-      evals = detail::round_sums<E, Scratch>(
-          half, d, points,
-          [&](std::size_t x, Scratch& at) {
-            at.base.resize(tables.size() * stride);
-            at.ext.resize(tables.size() * stride);
-            for (std::size_t j = 0; j < tables.size(); ++j) {
-              if (is_base[j]) {
-                detail::extend_line(tables[j].base, x, half, d, &at.base[j * stride]);
-              } else {
-                detail::extend_line(tables[j].ext, x, half, d, &at.ext[j * stride]);
-              }
+    const bool mixed =
+        round == 0 && std::find(is_base.begin(), is_base.end(), true) != is_base.end();
+    const std::vector<unsigned> summed = split ? split->summed_points(round, d) : points;
+    // Indexed by point; without the split eq, p(1) stays unset: the verifier
+    // derives it.
+    std::vector<E> evals = detail::round_sums<E, Scratch>(
+        half, summed_degree, summed,
+        [&](std::size_t x, Scratch& at) {
+          at.base.resize(tables.size() * stride);
+          at.ext.resize(tables.size() * stride);
+          for (std::size_t j = 0; j < tables.size(); ++j) {
+            if (j == split_table) continue;
+            if (tables[j].is_base()) {
+              detail::extend_line(tables[j].base, x, half, summed_degree, &at.base[j * stride]);
+            } else {
+              detail::extend_line(tables[j].ext, x, half, summed_degree, &at.ext[j * stride]);
             }
-          },
-          [&](const Scratch& at, unsigned k) {
-            return mixed_plan.evaluate(at.base.data(), at.ext.data(), stride, k);
-          });
-    } else {
-      evals = detail::round_sums<E, std::vector<E>>(
-          half, d, points,
-          [&](std::size_t x, std::vector<E>& at) {
-            at.resize(tables.size() * stride);
-            for (std::size_t j = 0; j < tables.size(); ++j)
-              detail::extend_line(tables[j].ext, x, half, d, &at[j * stride]);
-          },
-          [&](const std::vector<E>& at, unsigned k) {
-            return plan.evaluate(at.data(), stride, k);
-          });
-    }
+          }
+          if (split) at.weight = split->rest[x];
+        },
+        [&](const Scratch& at, unsigned k) {
+          const E value = mixed ? mixed_plan.evaluate(at.base.data(), at.ext.data(), stride, k)
+                                : plan.evaluate(at.ext.data(), stride, k);
+          return split ? value * at.weight : value;
+        });
+    if (split) evals = split->round_polynomial(round, d, std::move(evals));
+    const std::vector<E> honest = evals;
     if (tamper) tamper(round, evals);
     std::vector<E> sent;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -463,7 +578,10 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
     out.proof.rounds.push_back(std::move(sent));
     const E r = transcript.challenge<E>(prefix + "challenge");
     out.point.push_back(r);
-    for (auto& t : tables) {
+    if (split) split->fold(round, r, honest);
+    for (std::size_t j = 0; j < tables.size(); ++j) {
+      if (j == split_table) continue;
+      Table<E>& t = tables[j];
       if (t.is_base()) {
         // The first challenge moves a base table into E.
         t.ext.resize(half);
@@ -479,7 +597,12 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
     }
   }
   for (std::size_t j = 0; j < tables.size(); ++j) {
-    const E value = tables[j].is_base() ? field::lift<E>(tables[j].base[0]) : tables[j].ext[0];
+    E value;
+    if (j == split_table) {
+      value = split->scale;
+    } else {
+      value = tables[j].is_base() ? field::lift<E>(tables[j].base[0]) : tables[j].ext[0];
+    }
     out.table_evaluations.push_back(value);
     if (!shape.table_is_public[j]) {
       out.proof.final_evaluations.push_back(value + read_ext<E>(witness, pads.finals[j]));

@@ -83,9 +83,10 @@ struct Run {
 
 // Runs prover and verifier with an ideal commitment: acceptance is "the
 // verifier's constraints hold on the committed witness".
+// With `unbuilt_eq`, table 0 is handed to the prover as Table::eq(z).
 template <class E>
 Run<E> run(const Instance<E>& inst, const E& claimed_sum, const RoundTamper<E>& tamper = {},
-           const SumcheckProof<E>* replace_proof = nullptr) {
+           const SumcheckProof<E>* replace_proof = nullptr, bool unbuilt_eq = false) {
   Run<E> out;
   const SumcheckPads<E> pads = allocate_pads(out.layout, inst.shape);
   out.witness.assign(out.layout.size(), typename E::Base());
@@ -93,7 +94,9 @@ Run<E> run(const Instance<E>& inst, const E& claimed_sum, const RoundTamper<E>& 
   const auto schema = schema_for(inst.shape);
   const std::uint8_t statement[] = {1, 2, 3};
   hash::Transcript pt(schema, statement, {}, true), vt(schema, statement, {}, true);
-  out.prover = prove(inst.shape, inst.tables, pads, out.witness, pt, "sc/", tamper);
+  std::vector<Table<E>> tables(inst.tables.begin(), inst.tables.end());
+  if (unbuilt_eq) tables[0] = Table<E>::eq(inst.z);
+  out.prover = prove(inst.shape, std::move(tables), pads, out.witness, pt, "sc/", tamper);
   const auto eq_at = [&](std::size_t, const std::vector<E>& r) {
     return poly::evaluate_mle<E, E>(inst.tables[0], r);
   };
@@ -204,6 +207,91 @@ TEST(Sumcheck, BaseFieldTablesGiveTheSameProofAsTheirLifts) {
     }
   }
   omp_set_num_threads(omp_get_num_procs());
+}
+
+// Shapes in which eq is a factor of every term, and two in which it is not
+// (it must then be built): eq in one term only, and eq squared.
+template <class E>
+std::vector<std::vector<ProductTerm<E>>> eq_shapes() {
+  const E one = E::one(), three = E::from_u64(3), five = E::from_u64(5);
+  return {{{one, {0, 1}}},
+          {{one, {0, 1, 2}}, {three, {3, 0, 4}}},
+          {{one, {0, 1, 2}}, {three, {0, 3}}, {five, {1, 0, 2, 4}}},
+          {{five, {2, 3, 4, 0}}},
+          {{one, {0, 1, 2}}, {three, {3, 4}}},
+          {{one, {0, 0, 1}}, {three, {0, 2}}}};
+}
+
+// An eq table handed over by its point (Table::eq) is never built when it
+// is a factor of every term (the round polynomial is split as eq times a
+// polynomial of one degree less); the proof and the evaluations must be
+// byte for byte those of the built table, for every degree, with base and E
+// tables, on the serial and the parallel path.
+TEST(Sumcheck, UnbuiltEqTableGivesTheSameProofAsTheBuiltOne) {
+  using E = GoldilocksExt2;
+  TestRng rng(22);
+  for (unsigned n : {0u, 1u, 2u, 5u, 13u}) {
+    const auto inst = make_instance<E>(n, rng);
+    for (const auto& terms : eq_shapes<E>()) {
+      SumcheckShape<E> shape = inst.shape;
+      shape.terms = terms;
+      WitnessLayout layout;
+      const auto pads = allocate_pads(layout, shape);
+      BaseWitness<E> witness(layout.size());
+      fill_pads(witness, shape, pads);
+      const auto schema = schema_for(shape);
+      const auto proof_bytes = [&](bool unbuilt, bool base, int threads) {
+        omp_set_num_threads(threads);
+        std::vector<Table<E>> tables(inst.tables.begin(), inst.tables.end());
+        if (unbuilt) tables[0] = Table<E>::eq(inst.z);
+        // Base tables: the E tables' own values reduced to their first
+        // coordinate, in both runs.
+        if (base) {
+          for (std::size_t j : {1u, 3u}) {
+            std::vector<Goldilocks> values;
+            for (const E& v : inst.tables[j]) values.push_back(v.c0());
+            tables[j] = Table<E>::in_base(values);
+          }
+        }
+        hash::Transcript t(schema, {}, {});
+        ByteWriter w;
+        const auto out = prove(shape, std::move(tables), pads, witness, t, "sc/");
+        out.proof.write(w);
+        for (const E& v : out.table_evaluations) v.write(w);
+        return w.take();
+      };
+      for (bool base : {false, true}) {
+        const Bytes reference = proof_bytes(false, base, 1);
+        for (int threads : {1, 2}) {
+          EXPECT_EQ(proof_bytes(true, base, threads), reference)
+              << "n=" << n << " terms=" << terms.size() << " base=" << base;
+        }
+      }
+    }
+  }
+  omp_set_num_threads(omp_get_num_procs());
+}
+
+// The split path tracks the running claim from its honest round
+// polynomials: a cheating prover that rewrites a round after the fact is
+// still rejected, and the honest one accepted.
+TEST(Sumcheck, UnbuiltEqTableWithTamperedRoundsIsRejected) {
+  using E = GoldilocksExt2;
+  TestRng rng(23);
+  auto inst = make_instance<E>(5, rng);
+  inst.shape.terms = eq_shapes<E>()[2];
+  inst.sum = hypercube_sum(inst);
+  const auto honest = run<E>(inst, inst.sum, {}, nullptr, true);
+  ASSERT_TRUE(honest.cs.holds_for(honest.witness, honest.layout));
+  for (unsigned bad_round = 0; bad_round < 5; ++bad_round) {
+    for (unsigned point : {0u, 2u, 4u}) {
+      const RoundTamper<E> tamper = [&](unsigned round, auto& evals) {
+        if (round == bad_round) evals[point] += E::one();
+      };
+      const auto r = run<E>(inst, inst.sum, tamper, nullptr, true);
+      EXPECT_FALSE(r.cs.holds_for(r.witness, r.layout)) << bad_round << " " << point;
+    }
+  }
 }
 
 TEST(Sumcheck, WrongClaimedSumIsRejected) {
