@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <string_view>
 
 #include "base/error.hpp"
@@ -24,7 +26,12 @@ class StatementHasher {
   }
   void u64(std::uint64_t v) {
     if (used_ + 8 > buffer_.size()) flush();
-    for (int i = 0; i < 8; ++i) buffer_[used_++] = static_cast<std::uint8_t>(v >> (8 * i));
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(buffer_.data() + used_, &v, 8);
+      used_ += 8;
+    } else {
+      for (int i = 0; i < 8; ++i) buffer_[used_++] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
   }
   // Each coordinate over the base field, as a u64.
   template <field::Field E>
