@@ -492,7 +492,7 @@ void fill_multiplicities(BaseWitness<E>& witness, const LookupShape<E>& shape,
         const auto row = key(c, [&](std::size_t k) { return columns[g][k][i]; });
         std::size_t j = table.size();
         if (table.is_range()) {
-          j = row[0] < table.size() ? row[0] : table.size();
+          j = table.generated_row(row);
         } else if (const auto it = index.find(row); it != index.end()) {
           j = it->second;
         }

@@ -39,8 +39,9 @@ using sumcheck::Slot;
 
 // Version of the proof format and of the circuit it describes (2: the
 // statement carries the batch size; 3: the Poseidon2 circuit computes x^7 as
-// (x^3)^2 x, docs/poseidon2-circuit.md).
-inline constexpr std::uint32_t kProofFormatVersion = 3;
+// (x^3)^2 x, docs/poseidon2-circuit.md; 4: many narrow range checks are
+// looked up two per row, lookup::LookupBatch::checks_in_pairs).
+inline constexpr std::uint32_t kProofFormatVersion = 4;
 
 // The most inferences one proof may cover (a verifier builds a circuit of
 // this many copies, so a statement may not ask for more).

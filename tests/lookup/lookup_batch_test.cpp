@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "field/extension.hpp"
+#include "hash/transcript.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkinfer::lookup {
 namespace {
@@ -106,6 +110,101 @@ TEST(LookupBatchLimbs, AnHonestProverRefusesAValueOutsideItsRange) {
        {std::pair<std::int64_t, std::int64_t>{1 << 20, 0}, {-1, 0}, {0, 1 << 16}, {0, -1}}) {
     Limbed l = limbed_values(wide, mid, 0);
     EXPECT_THROW(fill_limbs<E>(l.witness, l.limbed), Error) << wide << " " << mid;
+  }
+}
+
+// A table of digit pairs: row j = (j >> bits, j mod 2^bits), and the
+// verifier's closed-form extension of each column equals the extension of
+// the explicit column.
+TEST(LookupBatchPairs, DigitTableRowsAndExtensions) {
+  for (unsigned bits : {1u, 3u, 4u}) {
+    const auto table = Table<Goldilocks>::digits(bits, 2);
+    ASSERT_EQ(table.num_columns(), 2u);
+    ASSERT_EQ(table.size(), std::size_t{1} << (2 * bits));
+    std::vector<std::vector<Goldilocks>> explicit_columns(2);
+    for (std::size_t j = 0; j < table.size(); ++j) {
+      const std::uint64_t hi = j >> bits, lo = j & ((1u << bits) - 1);
+      EXPECT_EQ(table.entry(0, j), Goldilocks::from_u64(hi));
+      EXPECT_EQ(table.entry(1, j), Goldilocks::from_u64(lo));
+      const std::uint64_t row[] = {hi, lo};
+      EXPECT_EQ(table.generated_row(row), j);
+      explicit_columns[0].push_back(table.entry(0, j));
+      explicit_columns[1].push_back(table.entry(1, j));
+    }
+    const std::uint64_t outside[] = {0, std::uint64_t{1} << bits};
+    EXPECT_EQ(table.generated_row(outside), table.size());
+    std::vector<E> point;
+    for (unsigned i = 0; i < 2 * bits; ++i) point.push_back(E(Goldilocks::from_u64(17 + 5 * i)));
+    for (std::size_t k = 0; k < 2; ++k) {
+      EXPECT_EQ(table.evaluate<E>(k, point),
+                (poly::evaluate_mle<E, Goldilocks>(explicit_columns[k], point)))
+          << bits << " " << k;
+    }
+  }
+}
+
+TEST(LookupBatchPairs, OnlyManyNarrowChecksArePaired) {
+  using Batch = LookupBatch<E>;
+  EXPECT_TRUE(Batch::checks_in_pairs(8, 15'000'000));    // a VGG-16's int8 weights
+  EXPECT_FALSE(Batch::checks_in_pairs(8, 101'770));      // a 784-128-10 MLP's
+  EXPECT_FALSE(Batch::checks_in_pairs(9, 100'000'000));  // 2^18-row pair tables: never
+  EXPECT_TRUE(Batch::checks_in_pairs(2, 65));
+  EXPECT_FALSE(Batch::checks_in_pairs(2, 1));
+}
+
+// A batch whose 2-bit checks are paired (65 of them: the last pairs with
+// 0), next to a few 3-bit ones kept one per lookup, proven and verified
+// with an ideal commitment ("the constraints hold on the witness").
+struct PairedBatch {
+  WitnessLayout layout;
+  Slot first = 0;
+  std::optional<LookupBatch<E>> batch;
+  BaseWitness<E> witness;
+  static constexpr std::size_t kPaired = 65, kSingle = 5;
+
+  PairedBatch() {
+    first = layout.allocate(kPaired + kSingle);
+    LookupRequests requests;
+    for (std::size_t i = 0; i < kPaired; ++i) requests.add(2, {first + i});
+    for (std::size_t i = 0; i < kSingle; ++i) requests.add(3, {first + kPaired + i});
+    batch = LookupBatch<E>::allocate(layout, std::move(requests));
+    witness.assign(layout.size(), Goldilocks());
+    for (std::size_t i = 0; i < kPaired + kSingle; ++i)
+      witness.at(first + i) = Goldilocks::from_u64((i * 7 + 1) % (i < kPaired ? 4 : 8));
+  }
+  bool prove_and_verify() const {
+    hash::TranscriptSchema schema("lookup-batch-test/v1");
+    batch->append_schema(schema, "lk/");
+    hash::Transcript pt(schema, {}, {}), vt(schema, {}, {});
+    const LookupProof<E> proof = batch->prove(witness, pt, "lk/");
+    ConstraintSystem<E> cs;
+    batch->verify(proof, vt, "lk/", cs);
+    return cs.holds_for(witness, layout);
+  }
+};
+
+TEST(LookupBatchPairs, PairedChecksProveAndVerify) {
+  PairedBatch b;
+  ASSERT_EQ(b.batch->shape().tables.size(), 2u);
+  EXPECT_EQ(b.batch->shape().tables[0].num_columns(), 2u);  // the 2-bit checks, paired
+  EXPECT_EQ(b.batch->shape().tables[1].num_columns(), 1u);  // the 3-bit ones, not
+  b.batch->fill(b.witness);
+  EXPECT_TRUE(b.prove_and_verify());
+}
+
+TEST(LookupBatchPairs, AValueOutsideItsRangeIsRejectedInEitherColumn) {
+  for (std::size_t i : {std::size_t{10}, std::size_t{11}, PairedBatch::kPaired - 1}) {
+    PairedBatch b;
+    b.witness.at(b.first + i) = Goldilocks::from_u64(4);
+    EXPECT_THROW(b.batch->fill(b.witness), Error);  // the honest prover refuses
+    // A cheater with the honest multiplicities of an in-range value.
+    b.witness.at(b.first + i) = Goldilocks::from_u64(3);
+    b.batch->fill(b.witness);
+    b.witness.at(b.first + i) = Goldilocks::from_u64(4);
+    EXPECT_FALSE(b.prove_and_verify()) << i;
+    // A value moved by the table's width into the other digit's place.
+    b.witness.at(b.first + i) = Goldilocks::from_u64(3 + 4);
+    EXPECT_FALSE(b.prove_and_verify()) << i;
   }
 }
 
