@@ -71,8 +71,8 @@ void MulLayout::append_schema(hash::TranscriptSchema& schema, const std::string&
 MacProof MulLayout::prove(const BaseWitness<E>& witness, hash::Transcript& transcript,
                           const std::string& prefix) const {
   const std::vector<E> rho = transcript.challenges<E>(prefix + "point", requant_.vars());
-  std::vector<std::vector<E>> tables(kProductTables);
-  tables[kEq] = poly::eq_table<E>(rho);
+  std::vector<sumcheck::Table<E>> tables(kProductTables);
+  tables[kEq] = sumcheck::Table<E>::eq(rho);
   const auto centred = [&](const std::vector<Slot>& slots, std::int32_t zero_point) {
     std::vector<E> table(std::size_t{1} << requant_.vars(), E::zero());
     for (std::size_t x = 0; x < slots.size(); ++x)

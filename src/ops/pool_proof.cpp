@@ -168,8 +168,8 @@ sumcheck::SumcheckProof<E> MaxLayout::prove(const BaseWitness<E>& witness,
         table[(t << output_vars()) | o] = field::lift<E>(witness.at(first + t * outputs() + o));
     return table;
   };
-  std::vector<std::vector<E>> tables(kSelectTables);
-  tables[kEq] = poly::eq_table<E>(rho);
+  std::vector<sumcheck::Table<E>> tables(kSelectTables);
+  tables[kEq] = sumcheck::Table<E>::eq(rho);
   tables[kSelector] = padded(selector_);
   tables[kDifference] = padded(difference_);
   return sumcheck::prove(select_shape(gamma), std::move(tables), select_pads_, witness, transcript,

@@ -214,8 +214,8 @@ sumcheck::SumcheckProof<E> RequantLayout::prove(const BaseWitness<E>& witness,
     }
     return table;
   };
-  std::vector<std::vector<E>> tables(kClampTables);
-  tables[kEq] = poly::eq_table<E>(rho);
+  std::vector<sumcheck::Table<E>> tables(kClampTables);
+  tables[kEq] = sumcheck::Table<E>::eq(rho);
   tables[kOutput] = padded(output_);
   tables[kAbove] = padded(excess_above_);
   tables[kBelow] = padded(excess_below_);

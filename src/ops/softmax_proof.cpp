@@ -177,15 +177,16 @@ SoftmaxProof SoftmaxLayout::prove(const BaseWitness<E>& witness, hash::Transcrip
     }
     return table;
   };
-  std::vector<std::vector<E>> tables(kDivisionTables);
-  tables[kEq] = poly::eq_table<E>(rho);
+  std::vector<sumcheck::Table<E>> tables(kDivisionTables);
+  tables[kEq] = sumcheck::Table<E>::eq(rho);
   tables[kExp] = grid({exp_}, {E::one()});
   tables[kQuotient] = grid({quotient_}, {E::one()});
   tables[kRemainder] = grid({remainder_low_, remainder_high_}, {E::one(), E::from_i64(kLimb)});
-  tables[kSum].assign(std::size_t{1} << vars(), E::zero());
+  std::vector<E>& sums = tables[kSum].ext;
+  sums.assign(std::size_t{1} << vars(), E::zero());
   for (std::size_t t = 0; t < entries(); ++t)
     for (std::size_t o = 0; o < lines(); ++o)
-      tables[kSum][(t << line_vars()) | o] = field::lift<E>(witness.at(sum_ + o));
+      sums[(t << line_vars()) | o] = field::lift<E>(witness.at(sum_ + o));
   proof.division = sumcheck::prove(division_shape(), std::move(tables), division_pads_, witness,
                                    transcript, prefix + "division/")
                        .proof;

@@ -97,6 +97,7 @@ struct Table {
   std::vector<E> eq_point;  // an eq table not built yet (ext and base empty)
   bool eq_kind = false;
 
+  Table() = default;
   Table(std::vector<E> values) : ext(std::move(values)) {}  // NOLINT: implicit by design
   static Table in_base(std::vector<B> values) {
     Table t{std::vector<E>{}};
