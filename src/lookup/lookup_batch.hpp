@@ -16,8 +16,9 @@
 // argument.
 //
 // Operators do not run their own lookups: they return requests, and the
-// caller proves all of them at once: one range table per distinct width,
-// and one table per function-table request (a quantized activation: rows
+// caller proves all of them at once: one range table per distinct width
+// (a table of digit pairs when many checks of a narrow width are cheaper
+// two per lookup), and one table per function-table request (a quantized activation: rows
 // (input index, output)). A requested value is an affine function of one
 // committed slot, offset + coefficient * w[slot], so bounds such as
 // `hi - y >= 0` or `top limb < 2^b` (as `limb + 2^16 - 2^b < 2^16`) need no

@@ -297,15 +297,20 @@ std::vector<E> round_sums(std::size_t half, unsigned d, const std::vector<unsign
   return evals;
 }
 
+// `preferred`: the factor to share if it is in every term (an eq table the
+// prover can split off), before any other.
 template <field::Field E>
-RoundTerms<E> round_terms(const SumcheckShape<E>& shape) {
+RoundTerms<E> round_terms(const SumcheckShape<E>& shape,
+                          std::optional<std::size_t> preferred = std::nullopt) {
   RoundTerms<E> plan;
   const auto in_every_term = [&](std::size_t f) {
     return std::all_of(shape.terms.begin(), shape.terms.end(), [&](const ProductTerm<E>& t) {
       return std::find(t.factors.begin(), t.factors.end(), f) != t.factors.end();
     });
   };
-  if (!shape.terms.empty()) {
+  if (preferred && !shape.terms.empty() && in_every_term(*preferred)) {
+    plan.shared = preferred;
+  } else if (!shape.terms.empty()) {
     for (std::size_t f : shape.terms[0].factors) {
       if (in_every_term(f)) {
         plan.shared = f;
@@ -507,7 +512,11 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
   const std::vector<unsigned> points = shape.sent_points();
   ProverOutput<E> out;
 
-  detail::RoundTerms<E> plan = detail::round_terms(shape);
+  std::optional<std::size_t> unbuilt_eq;
+  for (std::size_t j = 0; j < tables.size() && !unbuilt_eq; ++j) {
+    if (tables[j].is_unbuilt_eq()) unbuilt_eq = j;
+  }
+  detail::RoundTerms<E> plan = detail::round_terms(shape, unbuilt_eq);
   // The split-eq path needs the eq table to be the shared factor and to occur
   // once per term; any other unbuilt eq table is built here.
   std::optional<detail::SplitEq<E>> split;
