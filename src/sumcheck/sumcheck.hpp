@@ -465,9 +465,9 @@ struct SplitEq {
     for (unsigned k = 2; k < d; ++k) pts.push_back(k);
     return pts;
   }
-  // p_i(0..d) from q_i at the summed points.
-  std::vector<E> round_polynomial(unsigned round, unsigned d, std::vector<E> q) const {
-    const std::vector<unsigned> summed = summed_points(round, d);
+  // p_i(0..d) from q_i at the `summed` points (summed_points(round, d)).
+  std::vector<E> round_polynomial(unsigned round, unsigned d, const std::vector<unsigned>& summed,
+                                  std::vector<E> q) const {
     if (std::find(summed.begin(), summed.end(), 1u) == summed.end()) {
       const E rho = point[round];
       q[1] = (*claim * scale.inverse() - (E::one() - rho) * q[0]) * rho.inverse();
@@ -577,7 +577,7 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
                                 : plan.evaluate(at.ext.data(), stride, k);
           return split ? value * at.weight : value;
         });
-    if (split) evals = split->round_polynomial(round, d, std::move(evals));
+    if (split) evals = split->round_polynomial(round, d, summed, std::move(evals));
     const std::vector<E> honest = evals;
     if (tamper) tamper(round, evals);
     std::vector<E> sent;

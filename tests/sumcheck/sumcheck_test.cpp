@@ -158,6 +158,33 @@ TEST(Sumcheck, ProofBytesIdenticalForOneAndTwoThreads) {
   EXPECT_EQ(one, two);
 }
 
+// One shape with its pads drawn once: the proof bytes and the unpadded
+// table evaluations for some way of handing over the tables, so that two
+// ways of handing over the same tables can be compared byte for byte.
+template <class E>
+struct FixedPadProver {
+  SumcheckShape<E> shape;
+  WitnessLayout layout;
+  SumcheckPads<E> pads;
+  BaseWitness<E> witness;
+  hash::TranscriptSchema schema;
+
+  explicit FixedPadProver(SumcheckShape<E> s)
+      : shape(std::move(s)), pads(allocate_pads(layout, shape)), schema(schema_for(shape)) {
+    witness.assign(layout.size(), typename E::Base());
+    fill_pads(witness, shape, pads);
+  }
+  Bytes proof_bytes(std::vector<Table<E>> tables, int threads) const {
+    omp_set_num_threads(threads);
+    hash::Transcript t(schema, {}, {});
+    ByteWriter w;
+    const auto out = prove(shape, std::move(tables), pads, witness, t, "sc/");
+    out.proof.write(w);
+    for (const E& v : out.table_evaluations) v.write(w);
+    return w.take();
+  }
+};
+
 // Witness tables handed over in the base field take the first round in the
 // base field; the proof must be byte for byte the one their lifts give, with
 // any mix of base and E tables, with and without a shared base factor, and
@@ -179,28 +206,15 @@ TEST(Sumcheck, BaseFieldTablesGiveTheSameProofAsTheirLifts) {
           base[j].push_back(Goldilocks::sample(rng));
         lifted.emplace_back(base[j].begin(), base[j].end());
       }
-      WitnessLayout layout;
-      const auto pads = allocate_pads(layout, shape);
-      BaseWitness<E> witness(layout.size());
-      fill_pads(witness, shape, pads);
-      const auto schema = schema_for(shape);
-      const auto proof_bytes = [&](std::vector<Table<E>> tables, int threads) {
-        omp_set_num_threads(threads);
-        hash::Transcript t(schema, {}, {});
-        ByteWriter w;
-        const auto out = prove(shape, std::move(tables), pads, witness, t, "sc/");
-        out.proof.write(w);
-        for (const E& v : out.table_evaluations) v.write(w);
-        return w.take();
-      };
-      const Bytes reference = proof_bytes({lifted.begin(), lifted.end()}, 1);
+      const FixedPadProver<E> prover(shape);
+      const Bytes reference = prover.proof_bytes({lifted.begin(), lifted.end()}, 1);
       for (unsigned mask = 1; mask < 16; ++mask) {
         std::vector<Table<E>> tables = {inst.tables[0]};
         for (std::size_t j = 1; j < 5; ++j) {
           tables.push_back(mask >> (j - 1) & 1 ? Table<E>::in_base(base[j]) : Table<E>(lifted[j]));
         }
         for (int threads : {1, 2}) {
-          EXPECT_EQ(proof_bytes(tables, threads), reference)
+          EXPECT_EQ(prover.proof_bytes(tables, threads), reference)
               << "n=" << n << " mask=" << mask << " shared_base=" << shared_base;
         }
       }
@@ -242,13 +256,8 @@ TEST(Sumcheck, UnbuiltEqTableGivesTheSameProofAsTheBuiltOne) {
     for (const auto& terms : eq_shapes<E>()) {
       SumcheckShape<E> shape = inst.shape;
       shape.terms = terms;
-      WitnessLayout layout;
-      const auto pads = allocate_pads(layout, shape);
-      BaseWitness<E> witness(layout.size());
-      fill_pads(witness, shape, pads);
-      const auto schema = schema_for(shape);
+      const FixedPadProver<E> prover(shape);
       const auto proof_bytes = [&](bool unbuilt, bool base, int threads) {
-        omp_set_num_threads(threads);
         std::vector<Table<E>> tables(inst.tables.begin(), inst.tables.end());
         if (unbuilt) tables[0] = Table<E>::eq(inst.z);
         // Base tables: the E tables' own values reduced to their first
@@ -260,12 +269,7 @@ TEST(Sumcheck, UnbuiltEqTableGivesTheSameProofAsTheBuiltOne) {
             tables[j] = Table<E>::in_base(values);
           }
         }
-        hash::Transcript t(schema, {}, {});
-        ByteWriter w;
-        const auto out = prove(shape, std::move(tables), pads, witness, t, "sc/");
-        out.proof.write(w);
-        for (const E& v : out.table_evaluations) v.write(w);
-        return w.take();
+        return prover.proof_bytes(std::move(tables), threads);
       };
       for (bool base : {false, true}) {
         const Bytes reference = proof_bytes(false, base, 1);
