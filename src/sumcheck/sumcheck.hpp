@@ -14,7 +14,9 @@
 #include "field/lift.hpp"
 #include "hash/transcript.hpp"
 #include "poly/multilinear.hpp"
+#include "sumcheck/packed_rounds.hpp"
 #include "sumcheck/pads.hpp"
+#include "sumcheck/round_terms.hpp"
 
 // Zero-knowledge sumcheck with padded messages (docs/zero-knowledge.md).
 //
@@ -118,10 +120,6 @@ struct Table {
   }
 };
 
-// Below this many hypercube points per round, a parallel region costs more
-// than it saves (and spins badly on an oversubscribed machine).
-inline constexpr std::size_t kParallelThreshold = 1 << 12;
-
 // eq(r, x) for every x, as the tensor product of the tables of the two
 // halves of r, so the 2^n products run in parallel.
 template <field::Field E>
@@ -182,90 +180,9 @@ std::vector<E> lagrange_at(unsigned d, const E& r) {
   return out;
 }
 
-// The prover's round loop evaluates sum_t c_t prod f at every hypercube point
-// and every sent point. A factor that every term shares (the eq table, in
-// practice) is multiplied once instead of once per term, and unit
-// coefficients are not multiplied at all: for a LogUp layer this is 5
-// products per point instead of 12.
-template <field::Field E>
-struct RoundTerms {
-  struct Term {
-    E coefficient;
-    bool unit;
-    std::vector<std::size_t> factors;
-  };
-  std::optional<std::size_t> shared;
-  std::vector<Term> terms;
-
-  // `at[j * stride + k]`: table j at point k.
-  E evaluate(const E* at, std::size_t stride, unsigned k) const {
-    E sum = E::zero();
-    for (const Term& t : terms) {
-      if (t.factors.empty()) {
-        sum += t.coefficient;
-        continue;
-      }
-      E product = at[t.factors[0] * stride + k];
-      for (std::size_t i = 1; i < t.factors.size(); ++i) product *= at[t.factors[i] * stride + k];
-      sum += t.unit ? product : product * t.coefficient;
-    }
-    return shared ? sum * at[*shared * stride + k] : sum;
-  }
-};
-
-// The same sum when some tables are still in the base field (the first
-// round): each term multiplies its base factors in the base field, then
-// scales the product of its E factors once. `base_at` and `ext_at` are laid
-// out like `at` above; a table's entries are valid in the array of its kind.
-template <field::Field E>
-struct MixedRoundTerms {
-  using B = typename E::Base;
-  struct Term {
-    E coefficient;
-    bool unit;
-    std::vector<std::size_t> base_factors, ext_factors;
-  };
-  std::optional<std::size_t> shared;
-  bool shared_is_base = false;
-  std::vector<Term> terms;
-
-  MixedRoundTerms(const RoundTerms<E>& plan, const std::vector<bool>& is_base)
-      : shared(plan.shared), shared_is_base(plan.shared && is_base[*plan.shared]) {
-    for (const auto& t : plan.terms) {
-      Term term{t.coefficient, t.unit, {}, {}};
-      for (std::size_t f : t.factors)
-        (is_base[f] ? term.base_factors : term.ext_factors).push_back(f);
-      terms.push_back(std::move(term));
-    }
-  }
-
-  E evaluate(const B* base_at, const E* ext_at, std::size_t stride, unsigned k) const {
-    E sum = E::zero();
-    for (const Term& t : terms) {
-      E value = t.coefficient;
-      if (!t.ext_factors.empty()) {
-        E product = ext_at[t.ext_factors[0] * stride + k];
-        for (std::size_t i = 1; i < t.ext_factors.size(); ++i)
-          product *= ext_at[t.ext_factors[i] * stride + k];
-        value = t.unit ? product : product * t.coefficient;
-      }
-      if (!t.base_factors.empty()) {
-        B product = base_at[t.base_factors[0] * stride + k];
-        for (std::size_t i = 1; i < t.base_factors.size(); ++i)
-          product *= base_at[t.base_factors[i] * stride + k];
-        value = value * product;
-      }
-      sum += value;
-    }
-    if (!shared) return sum;
-    return shared_is_base ? sum * base_at[*shared * stride + k]
-                          : sum * ext_at[*shared * stride + k];
-  }
-};
-
 // Values of table `t` at the points 0..d of the current variable, at x.
 template <class V>
-void extend_line(const std::vector<V>& t, std::size_t x, std::size_t half, unsigned d, V* at) {
+void extend_line(const V* t, std::size_t x, std::size_t half, unsigned d, V* at) {
   const V lo = t[x];
   const V step = t[x + half] - lo;
   V v = lo;
@@ -289,12 +206,44 @@ std::vector<E> round_sums(std::size_t half, unsigned d, const std::vector<unsign
 #pragma omp for schedule(static) nowait
     for (std::size_t x = 0; x < half; ++x) {
       fill(x, scratch);
-      for (unsigned k : points) local[k] += evaluate(scratch, k);
+      for (unsigned k : points) local[k] += evaluate(scratch, x, k);
     }
 #pragma omp critical
     for (unsigned k : points) evals[k] += local[k];
   }
   return evals;
+}
+
+// What packed_round_sums computes (packed_rounds.hpp), one pair at a time:
+// the fallback, and the reference the packed loop is tested against.
+template <field::Field E>
+std::vector<E> scalar_round_sums(const MixedRoundTerms<E>& plan,
+                                 std::span<const RoundTable<E>> tables, std::size_t half,
+                                 unsigned degree, std::span<const unsigned> points,
+                                 const E* weight) {
+  using B = typename E::Base;
+  struct Scratch {
+    std::vector<B> base;
+    std::vector<E> ext;
+  };
+  const std::size_t stride = degree + 1;
+  return round_sums<E, Scratch>(
+      half, degree, std::vector<unsigned>(points.begin(), points.end()),
+      [&](std::size_t x, Scratch& at) {
+        at.base.resize(tables.size() * stride);
+        at.ext.resize(tables.size() * stride);
+        for (std::size_t j = 0; j < tables.size(); ++j) {
+          if (tables[j].base != nullptr) {
+            extend_line(tables[j].base, x, half, degree, &at.base[j * stride]);
+          } else if (tables[j].ext != nullptr) {
+            extend_line(tables[j].ext, x, half, degree, &at.ext[j * stride]);
+          }
+        }
+      },
+      [&](const Scratch& at, std::size_t x, unsigned k) {
+        const E value = plan.evaluate(at.base.data(), at.ext.data(), stride, k);
+        return weight != nullptr ? value * weight[x] : value;
+      });
 }
 
 // `preferred`: the factor to share if it is in every term (an eq table the
@@ -502,7 +451,6 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
                       const SumcheckPads<E>& pads, const BaseWitness<E>& witness,
                       hash::Transcript& transcript, const std::string& prefix,
                       const RoundTamper<E>& tamper = {}) {
-  using B = typename E::Base;
   shape.validate();
   if (tables.size() != shape.num_tables) fail("sumcheck prove: wrong number of tables");
   for (const auto& t : tables) {
@@ -539,17 +487,12 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
   // With the split eq, round polynomials are summed without the eq factor,
   // one degree lower.
   const unsigned summed_degree = split ? d - 1 : d;
-  const std::size_t stride = summed_degree + 1;
 
   std::size_t half = tables.empty() ? 0 : tables[0].size();
   std::vector<bool> is_base(tables.size());
   for (std::size_t j = 0; j < tables.size(); ++j) is_base[j] = tables[j].is_base();
   const detail::MixedRoundTerms<E> mixed_plan(plan, is_base);
-  struct Scratch {
-    std::vector<B> base;
-    std::vector<E> ext;
-    E weight;
-  };
+  const detail::MixedRoundTerms<E> ext_plan(plan, std::vector<bool>(tables.size(), false));
   for (unsigned round = 0; round < shape.num_vars; ++round) {
     half /= 2;
     const bool mixed =
@@ -557,26 +500,22 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
     const std::vector<unsigned> summed = split ? split->summed_points(round, d) : points;
     // Indexed by point; without the split eq, p(1) stays unset: the verifier
     // derives it.
-    std::vector<E> evals = detail::round_sums<E, Scratch>(
-        half, summed_degree, summed,
-        [&](std::size_t x, Scratch& at) {
-          at.base.resize(tables.size() * stride);
-          at.ext.resize(tables.size() * stride);
-          for (std::size_t j = 0; j < tables.size(); ++j) {
-            if (j == split_table) continue;
-            if (tables[j].is_base()) {
-              detail::extend_line(tables[j].base, x, half, summed_degree, &at.base[j * stride]);
-            } else {
-              detail::extend_line(tables[j].ext, x, half, summed_degree, &at.ext[j * stride]);
-            }
-          }
-          if (split) at.weight = split->rest[x];
-        },
-        [&](const Scratch& at, unsigned k) {
-          const E value = mixed ? mixed_plan.evaluate(at.base.data(), at.ext.data(), stride, k)
-                                : plan.evaluate(at.ext.data(), stride, k);
-          return split ? value * at.weight : value;
-        });
+    std::vector<E> evals;
+    std::vector<detail::RoundTable<E>> views(tables.size());
+    for (std::size_t j = 0; j < tables.size(); ++j) {
+      if (j == split_table) continue;
+      if (tables[j].is_base()) {
+        views[j].base = tables[j].base.data();
+      } else {
+        views[j].ext = tables[j].ext.data();
+      }
+    }
+    if (!detail::try_packed_round_sums<E>(mixed ? mixed_plan : ext_plan, views, half, summed_degree,
+                                          summed, split ? split->rest.data() : nullptr, evals)) {
+      evals =
+          detail::scalar_round_sums<E>(mixed ? mixed_plan : ext_plan, views, half, summed_degree,
+                                       summed, split ? split->rest.data() : nullptr);
+    }
     if (split) evals = split->round_polynomial(round, d, summed, std::move(evals));
     const std::vector<E> honest = evals;
     if (tamper) tamper(round, evals);
@@ -595,14 +534,18 @@ ProverOutput<E> prove(const SumcheckShape<E>& shape, std::vector<Table<E>> table
       if (t.is_base()) {
         // The first challenge moves a base table into E.
         t.ext.resize(half);
+        if (!detail::try_packed_fold_base(t.base, t.ext, half, r)) {
 #pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
-        for (std::size_t x = 0; x < half; ++x)
-          t.ext[x] = field::lift<E>(t.base[x]) + r * (t.base[x + half] - t.base[x]);
+          for (std::size_t x = 0; x < half; ++x)
+            t.ext[x] = field::lift<E>(t.base[x]) + r * (t.base[x + half] - t.base[x]);
+        }
         t.base = {};
         continue;
       }
+      if (!detail::try_packed_fold(t.ext, half, r)) {
 #pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
-      for (std::size_t x = 0; x < half; ++x) t.ext[x] += r * (t.ext[x + half] - t.ext[x]);
+        for (std::size_t x = 0; x < half; ++x) t.ext[x] += r * (t.ext[x + half] - t.ext[x]);
+      }
       t.ext.resize(half);
     }
   }
