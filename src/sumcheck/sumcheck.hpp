@@ -164,18 +164,41 @@ inline std::vector<std::vector<std::size_t>> subsets(const std::vector<std::size
   return out;
 }
 
-// Lagrange basis L_k(r) over the nodes 0, 1, ..., d.
+// 1 / prod_{j != k} (k - j) for the nodes 0..d: field inversions, so
+// computed once per field and degree rather than in every round.
+inline constexpr unsigned kMaxLagrangeDegree = 8;
+template <field::Field E>
+const std::vector<E>& lagrange_denominator_inverses(unsigned d) {
+  static const std::vector<std::vector<E>> table = [] {
+    std::vector<std::vector<E>> out(kMaxLagrangeDegree + 1);
+    for (unsigned n = 0; n <= kMaxLagrangeDegree; ++n) {
+      for (unsigned k = 0; k <= n; ++k) {
+        E den = E::one();
+        for (unsigned j = 0; j <= n; ++j) {
+          if (j != k)
+            den *= E::from_i64(static_cast<std::int64_t>(k) - static_cast<std::int64_t>(j));
+        }
+        out[n].push_back(den.inverse());
+      }
+    }
+    return out;
+  }();
+  if (d > kMaxLagrangeDegree) fail("sumcheck: round polynomial degree above 8");
+  return table[d];
+}
+
+// Lagrange basis L_k(r) over the nodes 0, 1, ..., d: L_k(r) = prod_{j<k} (r - j)
+// * prod_{j>k} (r - j) / prod_{j != k} (k - j).
 template <field::Field E>
 std::vector<E> lagrange_at(unsigned d, const E& r) {
+  const std::vector<E>& inverses = lagrange_denominator_inverses<E>(d);
+  std::vector<E> above(d + 2, E::one());  // above[k] = prod_{j >= k} (r - j)
+  for (unsigned k = d + 1; k-- > 0;) above[k] = above[k + 1] * (r - E::from_u64(k));
   std::vector<E> out(d + 1);
+  E below = E::one();  // prod_{j < k} (r - j)
   for (unsigned k = 0; k <= d; ++k) {
-    E num = E::one(), den = E::one();
-    for (unsigned j = 0; j <= d; ++j) {
-      if (j == k) continue;
-      num *= r - E::from_u64(j);
-      den *= E::from_i64(static_cast<std::int64_t>(k) - static_cast<std::int64_t>(j));
-    }
-    out[k] = num * den.inverse();
+    out[k] = below * above[k + 1] * inverses[k];
+    below *= r - E::from_u64(k);
   }
   return out;
 }
