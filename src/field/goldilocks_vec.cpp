@@ -5,6 +5,7 @@
 
 #include "field/packed_avx2.hpp"
 #include "field/packed_avx512.hpp"
+#include "field/packed_ext2_avx512.hpp"
 
 namespace zkinfer::field::vec {
 namespace {
@@ -96,7 +97,45 @@ void run_binary(Isa isa, Op op, std::span<Goldilocks> out, std::span<const Goldi
   run(isa, op, out.data(), a.data(), b.data(), out.size(), false);
 }
 
+ZK_TARGET_AVX512 std::size_t axpy_avx512(GoldilocksExt2* out, GoldilocksExt2 c, const Goldilocks* a,
+                                         std::size_t n) {
+  const std::size_t packed = n - n % avx512::kLanes;
+  const avx512::PackedExt2 c_splat = avx512::broadcast_ext2(c);
+  for (std::size_t i = 0; i < packed; i += avx512::kLanes) {
+    const avx512::PackedExt2 term = avx512::mul(c_splat, avx512::load(a + i));
+    avx512::store_ext2(out + i, avx512::add(avx512::load_ext2(out + i), term));
+  }
+  return packed;
+}
+
+ZK_TARGET_AVX512 std::size_t dot_avx512(const GoldilocksExt2* w, const Goldilocks* a, std::size_t n,
+                                        GoldilocksExt2& sum) {
+  const std::size_t packed = n - n % avx512::kLanes;
+  avx512::PackedExt2 acc = avx512::zero_ext2();
+  for (std::size_t i = 0; i < packed; i += avx512::kLanes)
+    acc = avx512::add(acc, avx512::mul(avx512::load_ext2(w + i), avx512::load(a + i)));
+  sum = avx512::horizontal_sum(acc);
+  return packed;
+}
+
 }  // namespace
+
+void axpy(Isa isa, std::span<GoldilocksExt2> out, GoldilocksExt2 c, std::span<const Goldilocks> a) {
+  assert(a.size() == out.size());
+  std::size_t done = 0;
+  if (isa == Isa::kAvx512 && cpu_has_avx512())
+    done = axpy_avx512(out.data(), c, a.data(), a.size());
+  for (std::size_t i = done; i < a.size(); ++i) out[i] += c * a[i];
+}
+
+GoldilocksExt2 dot(Isa isa, std::span<const GoldilocksExt2> w, std::span<const Goldilocks> a) {
+  assert(a.size() == w.size());
+  GoldilocksExt2 sum = GoldilocksExt2::zero();
+  std::size_t done = 0;
+  if (isa == Isa::kAvx512 && cpu_has_avx512()) done = dot_avx512(w.data(), a.data(), a.size(), sum);
+  for (std::size_t i = done; i < a.size(); ++i) sum += w[i] * a[i];
+  return sum;
+}
 
 void add(Isa isa, std::span<Goldilocks> out, std::span<const Goldilocks> a,
          std::span<const Goldilocks> b) {

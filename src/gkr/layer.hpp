@@ -6,9 +6,11 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "base/error.hpp"
+#include "field/goldilocks_vec.hpp"
 #include "lookup/fraction_gkr.hpp"
 #include "poly/multilinear.hpp"
 #include "sumcheck/sumcheck.hpp"
@@ -244,23 +246,57 @@ struct LayerProof {
   }
 };
 
+// Inner products and axpys run in chunks: in parallel, and each chunk
+// through the packed GF(p^2)-by-Goldilocks kernels where they exist. Field
+// arithmetic is exact, so the result is the same for every thread count.
+inline constexpr std::size_t kChunk = 1024;
+
+template <field::Field E, class V>
+E dot_chunk(std::span<const E> weights, std::span<const V> values) {
+  if constexpr (std::is_same_v<E, field::GoldilocksExt2> && std::is_same_v<V, field::Goldilocks>) {
+    return field::vec::dot(weights, values);
+  } else {
+    E sum = E::zero();
+    for (std::size_t x = 0; x < weights.size(); ++x) sum += weights[x] * values[x];
+    return sum;
+  }
+}
+
 // sum_x weights[x] * values[x], values in E or its base field (a base
 // value scales an E value at the cost of kExtensionDegree base products).
-// Field arithmetic is exact, so the
-// per-thread partial sums give the same result for every thread count.
 template <field::Field E, class V>
 E inner_product(std::span<const E> weights, std::span<const V> values) {
   if (weights.size() != values.size()) fail("GKR: inner product of different lengths");
+  const std::size_t chunks = (weights.size() + kChunk - 1) / kChunk;
   E sum = E::zero();
 #pragma omp parallel if (weights.size() >= sumcheck::kParallelThreshold)
   {
     E local = E::zero();
 #pragma omp for schedule(static) nowait
-    for (std::size_t x = 0; x < weights.size(); ++x) local += weights[x] * values[x];
+    for (std::size_t c = 0; c < chunks; ++c) {
+      const std::size_t first = c * kChunk, count = std::min(kChunk, weights.size() - first);
+      local += dot_chunk<E, V>(weights.subspan(first, count), values.subspan(first, count));
+    }
 #pragma omp critical
     sum += local;
   }
   return sum;
+}
+
+// t[x] += beta * in[x].
+template <field::Field E>
+void add_scaled(std::vector<E>& t, const E& beta, const std::vector<typename E::Base>& in) {
+  const std::size_t chunks = (t.size() + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) if (t.size() >= sumcheck::kParallelThreshold)
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const std::size_t first = c * kChunk, count = std::min(kChunk, t.size() - first);
+    if constexpr (std::is_same_v<E, field::GoldilocksExt2>) {
+      field::vec::axpy(std::span(t).subspan(first, count), beta,
+                       std::span(in).subspan(first, count));
+    } else {
+      for (std::size_t x = first; x < first + count; ++x) t[x] += beta * in[x];
+    }
+  }
 }
 
 template <field::Field E>
@@ -300,10 +336,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
     for (std::size_t g = 0; g < shape.gates.size(); ++g) {
       const Gate& gate = shape.gates[g];
       if (gate.group != p || gate.inputs.size() != 1) continue;
-      const auto& in = inputs[gate.inputs[0]];
-      const E beta = batch[g];
-#pragma omp parallel for schedule(static) if (size >= sumcheck::kParallelThreshold)
-      for (std::size_t x = 0; x < size; ++x) t[x] += beta * in[x];
+      add_scaled(t, batch[g], inputs[gate.inputs[0]]);
     }
     linear_tables.push_back(std::move(t));
   }

@@ -61,6 +61,26 @@ TEST_P(PackedPaths, MatchScalarOnEveryLength) {
   }
 }
 
+TEST_P(PackedPaths, ExtensionByBaseMatchesScalarOnEveryLength) {
+  const Isa isa = GetParam();
+  for (std::size_t n = 0; n <= 67; ++n) {
+    const auto a = mixed_values(n, 300 + n), w0 = mixed_values(n, 400 + n),
+               w1 = mixed_values(n, 500 + n);
+    std::vector<GoldilocksExt2> w(n);
+    for (std::size_t i = 0; i < n; ++i) w[i] = GoldilocksExt2(w0[i], w1[i]);
+    const GoldilocksExt2 c(Goldilocks::from_u64(Goldilocks::kModulus - 3), Goldilocks::from_u64(n));
+    std::vector<GoldilocksExt2> got = w, want = w;
+    vec::axpy(isa, got, c, a);
+    GoldilocksExt2 sum = GoldilocksExt2::zero();
+    for (std::size_t i = 0; i < n; ++i) {
+      want[i] += c * a[i];
+      sum += w[i] * a[i];
+    }
+    ASSERT_EQ(got, want) << "axpy n=" << n;
+    ASSERT_EQ(vec::dot(isa, w, a), sum) << "dot n=" << n;
+  }
+}
+
 TEST_P(PackedPaths, ExhaustiveEdgePairs) {
   constexpr std::uint64_t P = Goldilocks::kModulus;
   const std::vector<std::uint64_t> edges = {0,
