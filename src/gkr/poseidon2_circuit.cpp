@@ -78,9 +78,12 @@ Goldilocks sbox(Goldilocks x) {
 // then the identity wires x_j = u_j (so its gate g is the product layer's
 // input g); the identities cost one folded table, where squares as a second
 // power would cost twelve product terms. A partial round's product layer has
-// the single gate c_0 c_0 x_0; its powers layer has gates c_0 = u_0^3, x_0 =
-// u_0 at the product layer's point (group 0) and the identity wires
-// u_1..u_11 at the previous point (group 1).
+// the single gate c_0 c_0 x_0 and carries lanes 1..11 as identity wires
+// (inputs c_0, x_0, u_1..u_11), so that after it every lane is claimed at one
+// point; its powers layer has the gates c_0 = u_0^3, x_0 = u_0 and the
+// identities u_1..u_11, in the order of the product layer's inputs. Every
+// layer then has one claim point, and its eq factor is split off rather
+// than built (sumcheck::Table::eq).
 struct Layers {
   LayerShape full_product, full_powers, partial_product, partial_powers;
 
@@ -92,9 +95,12 @@ struct Layers {
       full_powers.gates.push_back({0, {j, j, j}});
     }
     for (std::size_t j = 0; j < kLanes; ++j) full_powers.gates.push_back({0, {j}});
-    partial_product = {n, 1, 2, {{0, {0, 0, 1}}}};
-    partial_powers = {n, 2, kLanes, {{0, {0, 0, 0}}, {0, {0}}}};
-    for (std::size_t j = 1; j < kLanes; ++j) partial_powers.gates.push_back({1, {j}});
+    partial_product = {n, 1, kLanes + 1, {{0, {0, 0, 1}}}};
+    partial_powers = {n, 1, kLanes, {{0, {0, 0, 0}}, {0, {0}}}};
+    for (std::size_t j = 1; j < kLanes; ++j) {
+      partial_product.gates.push_back({0, {j + 1}});
+      partial_powers.gates.push_back({0, {j}});
+    }
   }
 
   const LayerShape& at(std::size_t layer) const {
@@ -280,7 +286,7 @@ void Poseidon2CircuitShape::validate() const {
 }
 
 void Poseidon2CircuitShape::write(ByteWriter& w) const {
-  static constexpr char kTag[] = "zkinfer-poseidon2-12-gkr-v2";
+  static constexpr char kTag[] = "zkinfer-poseidon2-12-gkr-v3";
   w.raw({reinterpret_cast<const std::uint8_t*>(kTag), sizeof(kTag) - 1});
   w.u32(log_instances);
 }
@@ -369,24 +375,21 @@ Poseidon2ProverOutput prove(const Poseidon2CircuitShape& shape, std::span<const 
       return [&tamper, layer](unsigned r, std::vector<E>& evals) { tamper.round(layer, r, evals); };
     };
 
+    // c_j = u_j^3 for the S-box lanes, then every lane u_j (x_j for the
+    // S-box lanes, identity wires for the others).
     std::vector<std::vector<Goldilocks>> product_inputs;
-    for (std::size_t j = 0; j < (full ? kLanes : 1); ++j) {
+    for (std::size_t j = 0; j < (full ? kLanes : 1); ++j)
       product_inputs.push_back(lane_table(u, j, n, 3));
-    }
-    for (std::size_t j = 0; j < (full ? kLanes : 1); ++j) {
-      product_inputs.push_back(lane_table(u, j, n, 1));
-    }
+    for (std::size_t j = 0; j < kLanes; ++j) product_inputs.push_back(lane_table(u, j, n, 1));
     auto product = prove_layer(layers.at(l), {point}, std::move(product_inputs), pads.layers[l],
                                witness, transcript, layer_prefix(prefix, l), round_tamper(l));
     out.proof.layers.push_back(std::move(product.proof));
 
     std::vector<std::vector<Goldilocks>> powers_inputs;
     for (std::size_t j = 0; j < kLanes; ++j) powers_inputs.push_back(lane_table(u, j, n, 1));
-    std::vector<std::vector<E>> points = {product.point};
-    if (!full) points.push_back(point);
     auto powers =
-        prove_layer(layers.at(l + 1), points, std::move(powers_inputs), pads.layers[l + 1], witness,
-                    transcript, layer_prefix(prefix, l + 1), round_tamper(l + 1));
+        prove_layer(layers.at(l + 1), {product.point}, std::move(powers_inputs), pads.layers[l + 1],
+                    witness, transcript, layer_prefix(prefix, l + 1), round_tamper(l + 1));
     out.proof.layers.push_back(std::move(powers.proof));
     point = std::move(powers.point);
     std::copy(powers.inputs.begin(), powers.inputs.end(), lanes.begin());
@@ -416,25 +419,17 @@ Poseidon2Claims<Form> verify(const Poseidon2CircuitShape& shape, const Poseidon2
   std::array<Form, kLanes> lanes = claims.outputs.lanes;
   for (std::size_t l = 0; l < kLayers; l += 2) {
     const std::size_t round = kRounds - 1 - l / 2;
-    const bool full = is_full_round(round);
     // The S-box outputs w^round at `point`, from the claims on the tensor after its linear layer.
     const std::array<Form, kLanes> sbox_out =
         unapply(linear_layer_after(round), lanes, offset_after(round));
 
-    const std::vector<Form> product_claims(sbox_out.begin(),
-                                           sbox_out.begin() + (full ? kLanes : 1));
+    // In a partial round the claims on lanes 1..11 are the identity gates'.
+    const std::vector<Form> product_claims(sbox_out.begin(), sbox_out.end());
     const LayerClaims<E> product =
         verify_layer(layers.at(l), {point}, product_claims, proof.layers[l], pads.layers[l],
                      transcript, layer_prefix(prefix, l), cs);
-
-    std::vector<Form> powers_claims = product.inputs;
-    std::vector<std::vector<E>> points = {product.point};
-    if (!full) {
-      powers_claims.insert(powers_claims.end(), sbox_out.begin() + 1, sbox_out.end());
-      points.push_back(point);
-    }
     const LayerClaims<E> powers =
-        verify_layer(layers.at(l + 1), points, powers_claims, proof.layers[l + 1],
+        verify_layer(layers.at(l + 1), {product.point}, product.inputs, proof.layers[l + 1],
                      pads.layers[l + 1], transcript, layer_prefix(prefix, l + 1), cs);
     point = powers.point;
     std::copy(powers.inputs.begin(), powers.inputs.end(), lanes.begin());

@@ -41,7 +41,7 @@ using sumcheck::Slot;
 // statement carries the batch size; 3: the Poseidon2 circuit computes x^7 as
 // (x^3)^2 x, docs/poseidon2-circuit.md; 4: many narrow range checks are
 // looked up two per row, lookup::LookupBatch::checks_in_pairs).
-inline constexpr std::uint32_t kProofFormatVersion = 4;
+inline constexpr std::uint32_t kProofFormatVersion = 5;
 
 // The most inferences one proof may cover (a verifier builds a circuit of
 // this many copies, so a statement may not ask for more).
