@@ -285,14 +285,13 @@ E inner_product(std::span<const E> weights, std::span<const V> values) {
 
 // t[x] += beta * in[x].
 template <field::Field E>
-void add_scaled(std::vector<E>& t, const E& beta, const std::vector<typename E::Base>& in) {
+void add_scaled(std::vector<E>& t, const E& beta, std::span<const typename E::Base> in) {
   const std::size_t chunks = (t.size() + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static) if (t.size() >= sumcheck::kParallelThreshold)
   for (std::size_t c = 0; c < chunks; ++c) {
     const std::size_t first = c * kChunk, count = std::min(kChunk, t.size() - first);
     if constexpr (std::is_same_v<E, field::GoldilocksExt2>) {
-      field::vec::axpy(std::span(t).subspan(first, count), beta,
-                       std::span(in).subspan(first, count));
+      field::vec::axpy(std::span(t).subspan(first, count), beta, in.subspan(first, count));
     } else {
       for (std::size_t x = first; x < first + count; ++x) t[x] += beta * in[x];
     }
@@ -307,12 +306,12 @@ struct LayerProverOutput {
 };
 
 // Prover. `points[p]` is the point of group p; `inputs[i]` the 2^n values of
-// input wire i (consumed), in the base field as every wire of a circuit over
-// witness data is. The claims themselves are not needed: the sumcheck
-// recomputes everything from the inputs.
+// input wire i (read, never copied: they must outlive the call), in the base
+// field as every wire of a circuit over witness data is. The claims themselves are not needed: the
+// sumcheck recomputes everything from the inputs.
 template <field::Field E>
 LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std::vector<E>>& points,
-                                 std::vector<std::vector<typename E::Base>> inputs,
+                                 const std::vector<std::span<const typename E::Base>>& inputs,
                                  const LayerPads<E>& pads, const BaseWitness<E>& witness,
                                  hash::Transcript& transcript, const std::string& prefix,
                                  const sumcheck::RoundTamper<E>& tamper = {}) {
@@ -328,8 +327,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
   }
   const std::vector<E> batch = transcript.challenges<E>(prefix + "batch", shape.gates.size());
 
-  // T_p first: an input may feed both a linear gate and a product gate, and
-  // the product inputs are moved into the sumcheck below.
+  // T_p: an input may feed both a linear gate and a product gate.
   std::vector<std::vector<E>> linear_tables;
   for (std::size_t p : shape.linear_groups()) {
     std::vector<E> t(size, E::zero());
@@ -343,8 +341,7 @@ LayerProverOutput<E> prove_layer(const LayerShape& shape, const std::vector<std:
   std::vector<sumcheck::Table<E>> tables;
   for (const auto& p : points) tables.push_back(sumcheck::Table<E>::eq(p));
   const std::vector<std::size_t> products = shape.product_inputs();
-  for (std::size_t i : products)
-    tables.push_back(sumcheck::Table<E>::in_base(std::move(inputs[i])));
+  for (std::size_t i : products) tables.push_back(sumcheck::Table<E>::in_base(inputs[i]));
   for (auto& t : linear_tables) tables.push_back(std::move(t));
 
   auto sc = sumcheck::prove(sumcheck_shape<E>(shape, batch), std::move(tables), pads.sumcheck,

@@ -160,16 +160,12 @@ State offset_after(std::size_t round) {
   return round + 1 < kRounds ? round_constants(round + 1) : State{};
 }
 
-// Lane j of a lane-major tensor raised to `power` (1 or 3).
-std::vector<Goldilocks> lane_table(const std::vector<Goldilocks>& tensor, std::size_t lane,
-                                   std::size_t n, unsigned power) {
-  std::vector<Goldilocks> out(n);
-  const Goldilocks* in = tensor.data() + lane * n;
+// Every value of a lane, cubed.
+std::vector<Goldilocks> lane_cubes(std::span<const Goldilocks> lane) {
+  std::vector<Goldilocks> out(lane.size());
+  const std::size_t n = lane.size();
 #pragma omp parallel for schedule(static) if (n >= sumcheck::kParallelThreshold)
-  for (std::size_t x = 0; x < n; ++x) {
-    const Goldilocks u = in[x];
-    out[x] = power == 1 ? u : u.square() * u;
-  }
+  for (std::size_t x = 0; x < n; ++x) out[x] = lane[x].square() * lane[x];
   return out;
 }
 
@@ -375,21 +371,23 @@ Poseidon2ProverOutput prove(const Poseidon2CircuitShape& shape, std::span<const 
       return [&tamper, layer](unsigned r, std::vector<E>& evals) { tamper.round(layer, r, evals); };
     };
 
-    // c_j = u_j^3 for the S-box lanes, then every lane u_j (x_j for the
-    // S-box lanes, identity wires for the others).
-    std::vector<std::vector<Goldilocks>> product_inputs;
+    // The lanes of u, read in place; c_j = u_j^3 for the S-box lanes.
+    std::vector<std::span<const Goldilocks>> lanes_of_u;
+    for (std::size_t j = 0; j < kLanes; ++j) lanes_of_u.push_back(std::span(u).subspan(j * n, n));
+    std::vector<std::vector<Goldilocks>> cubes;
     for (std::size_t j = 0; j < (full ? kLanes : 1); ++j)
-      product_inputs.push_back(lane_table(u, j, n, 3));
-    for (std::size_t j = 0; j < kLanes; ++j) product_inputs.push_back(lane_table(u, j, n, 1));
-    auto product = prove_layer(layers.at(l), {point}, std::move(product_inputs), pads.layers[l],
-                               witness, transcript, layer_prefix(prefix, l), round_tamper(l));
-    out.proof.layers.push_back(std::move(product.proof));
+      cubes.push_back(lane_cubes(lanes_of_u[j]));
 
-    std::vector<std::vector<Goldilocks>> powers_inputs;
-    for (std::size_t j = 0; j < kLanes; ++j) powers_inputs.push_back(lane_table(u, j, n, 1));
+    // Inputs: the cubes, then every lane (x_j for the S-box lanes, identity
+    // wires for the others).
+    std::vector<std::span<const Goldilocks>> product_inputs(cubes.begin(), cubes.end());
+    product_inputs.insert(product_inputs.end(), lanes_of_u.begin(), lanes_of_u.end());
+    auto product = prove_layer(layers.at(l), {point}, product_inputs, pads.layers[l], witness,
+                               transcript, layer_prefix(prefix, l), round_tamper(l));
+    out.proof.layers.push_back(std::move(product.proof));
     auto powers =
-        prove_layer(layers.at(l + 1), {product.point}, std::move(powers_inputs), pads.layers[l + 1],
-                    witness, transcript, layer_prefix(prefix, l + 1), round_tamper(l + 1));
+        prove_layer(layers.at(l + 1), {product.point}, lanes_of_u, pads.layers[l + 1], witness,
+                    transcript, layer_prefix(prefix, l + 1), round_tamper(l + 1));
     out.proof.layers.push_back(std::move(powers.proof));
     point = std::move(powers.point);
     std::copy(powers.inputs.begin(), powers.inputs.end(), lanes.begin());

@@ -70,7 +70,7 @@ bool try_packed_fold(std::vector<E>& t, std::size_t half, const E& r) {
 }
 
 template <field::Field E>
-bool try_packed_fold_base(const std::vector<typename E::Base>& t, std::vector<E>& out,
+bool try_packed_fold_base(std::span<const typename E::Base> t, std::vector<E>& out,
                           std::size_t half, const E& r) {
   if constexpr (std::is_same_v<E, field::GoldilocksExt2>) {
     if (!packed_rounds_available(half)) return false;

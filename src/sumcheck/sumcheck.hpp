@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -94,16 +95,19 @@ struct SumcheckPads {
 template <field::Field E>
 struct Table {
   using B = typename E::Base;
-  std::vector<E> ext;       // the values, when in E
-  std::vector<B> base;      // the values, when in the base field (ext is then empty)
+  std::vector<E> ext;  // the values, when in E
+  // The values, when in the base field (ext is then empty): the caller's,
+  // read in the first round only, so they are never copied. They must
+  // outlive the proof.
+  std::span<const B> base;
   std::vector<E> eq_point;  // an eq table not built yet (ext and base empty)
   bool eq_kind = false;
 
   Table() = default;
   Table(std::vector<E> values) : ext(std::move(values)) {}  // NOLINT: implicit by design
-  static Table in_base(std::vector<B> values) {
+  static Table in_base(std::span<const B> values) {
     Table t{std::vector<E>{}};
-    t.base = std::move(values);
+    t.base = values;
     return t;
   }
   static Table eq(std::vector<E> point) {

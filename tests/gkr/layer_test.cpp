@@ -94,8 +94,10 @@ Run<E> prove_instance(const Instance<E>& inst, const sumcheck::RoundTamper<E>& t
   run.witness.assign(run.layout.size(), typename E::Base());
   fill_layer_pads(run.witness, inst.shape, run.pads);
   hash::Transcript t(schema_for<E>(inst.shape), {}, {}, true);
+  const std::vector<std::span<const typename E::Base>> inputs(inst.inputs.begin(),
+                                                              inst.inputs.end());
   run.prover =
-      prove_layer(inst.shape, inst.points, inst.inputs, run.pads, run.witness, t, "layer/", tamper);
+      prove_layer(inst.shape, inst.points, inputs, run.pads, run.witness, t, "layer/", tamper);
   t.finish();
   run.prover_events = t.events();
   return run;

@@ -262,11 +262,11 @@ TEST(Sumcheck, UnbuiltEqTableGivesTheSameProofAsTheBuiltOne) {
         if (unbuilt) tables[0] = Table<E>::eq(inst.z);
         // Base tables: the E tables' own values reduced to their first
         // coordinate, in both runs.
+        std::vector<std::vector<Goldilocks>> values(inst.tables.size());
         if (base) {
           for (std::size_t j : {1u, 3u}) {
-            std::vector<Goldilocks> values;
-            for (const E& v : inst.tables[j]) values.push_back(v.c0());
-            tables[j] = Table<E>::in_base(values);
+            for (const E& v : inst.tables[j]) values[j].push_back(v.c0());
+            tables[j] = Table<E>::in_base(values[j]);
           }
         }
         return prover.proof_bytes(std::move(tables), threads);
