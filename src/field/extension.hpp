@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <string>
 #include <type_traits>
 
@@ -25,6 +26,7 @@ class Ext2 {
   static constexpr Ext2 zero() { return Ext2(); }
   static constexpr Ext2 one() { return Ext2(B::one()); }
 
+  constexpr std::array<B, 2> coordinates() const { return {c0_, c1_}; }
   constexpr B c0() const { return c0_; }
   constexpr B c1() const { return c1_; }
   constexpr bool is_zero() const { return c0_.is_zero() && c1_.is_zero(); }
@@ -162,6 +164,7 @@ class Ext3 {
   std::string to_string() const {
     return "(" + c_[0].to_string() + ", " + c_[1].to_string() + ", " + c_[2].to_string() + ")";
   }
+  constexpr std::array<B, 3> coordinates() const { return {c_[0], c_[1], c_[2]}; }
 
  private:
   static constexpr B kW = B::from_u64(W);

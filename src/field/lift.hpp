@@ -34,24 +34,27 @@ E extension_generator() {
   }
 }
 
-// The coordinates (c_0, ..., c_{d-1}) of v = sum_i c_i X^i. Goes through the
-// canonical encoding, which lists coordinates in this order for every field.
+// The coordinates (c_0, ..., c_{d-1}) of v = sum_i c_i X^i, the order of
+// the canonical encoding in every field.
 template <Field E>
 std::array<typename E::Base, E::kExtensionDegree> coordinates(const E& v) {
-  ByteWriter w;
-  v.write(w);
-  ByteReader r(w.bytes());
-  std::array<typename E::Base, E::kExtensionDegree> out;
-  for (auto& c : out) c = E::Base::read(r);
-  return out;
+  if constexpr (E::kExtensionDegree == 1) {
+    return {v};
+  } else {
+    return v.coordinates();
+  }
 }
 
 template <Field E>
 E from_coordinates(std::span<const typename E::Base, E::kExtensionDegree> coords) {
-  ByteWriter w;
-  for (const auto& c : coords) c.write(w);
-  ByteReader r(w.bytes());
-  return E::read(r);
+  if constexpr (E::kExtensionDegree == 1) {
+    return coords[0];
+  } else if constexpr (E::kExtensionDegree == 2) {
+    return E(coords[0], coords[1]);
+  } else {
+    static_assert(E::kExtensionDegree == 3);
+    return E(coords[0], coords[1], coords[2]);
+  }
 }
 
 }  // namespace zkinfer::field

@@ -53,7 +53,9 @@ class StatementHasher {
     used_ = 0;
   }
   hash::Sha256 sha_;
-  std::array<std::uint8_t, 1 << 14> buffer_{};
+  // Not zero-filled: only the first used_ bytes are ever read, and a
+  // hasher is made per chunk of terms (per linear form at the least).
+  std::array<std::uint8_t, 1 << 14> buffer_;
   std::size_t used_ = 0;
 };
 

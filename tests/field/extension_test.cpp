@@ -5,6 +5,7 @@
 
 #include "field/batch_inverse.hpp"
 #include "field/concepts.hpp"
+#include "field/lift.hpp"
 #include "field/small_prime.hpp"
 #include "support/rng.hpp"
 
@@ -102,6 +103,30 @@ TEST(Extension, BaseTimesExtensionMatchesEmbedding) {
     const GoldilocksExt2 a = GoldilocksExt2::sample(rng);
     EXPECT_EQ(a * s, a * GoldilocksExt2(s));
   }
+}
+
+// coordinates() lists c_0..c_{d-1} in the order of the canonical encoding,
+// and from_coordinates inverts it, in every field the protocols use.
+template <class E>
+void expect_coordinates_follow_the_encoding(TestRng& rng) {
+  for (int i = 0; i < 50; ++i) {
+    const E v = E::sample(rng);
+    const auto c = coordinates(v);
+    ByteWriter from_value, from_coordinates_list;
+    v.write(from_value);
+    for (const auto& x : c) x.write(from_coordinates_list);
+    EXPECT_EQ(from_value.bytes(), from_coordinates_list.bytes());
+    EXPECT_EQ(from_coordinates<E>(c), v);
+  }
+}
+
+TEST(Extension, CoordinatesFollowTheCanonicalEncoding) {
+  TestRng rng(16);
+  expect_coordinates_follow_the_encoding<Goldilocks>(rng);
+  expect_coordinates_follow_the_encoding<GoldilocksExt2>(rng);
+  expect_coordinates_follow_the_encoding<GoldilocksExt3>(rng);
+  expect_coordinates_follow_the_encoding<Tiny>(rng);
+  expect_coordinates_follow_the_encoding<TinyExt2>(rng);
 }
 
 TEST(SmallPrime, SampleIsUniformOverTheField) {
