@@ -170,7 +170,7 @@ std::vector<Goldilocks> lane_cubes(std::span<const Goldilocks> lane) {
 }
 
 // The forward pass on eight instances at a time: lane j of instances
-// first..first + 7 is one aligned 64-byte group of the lane-major tensors.
+// first..first + 7 is one 64-byte run of the lane-major tensors.
 ZK_TARGET_AVX512 void trace_eight(std::span<const Goldilocks> inputs, std::size_t n,
                                   std::size_t first, const std::array<State, kRounds>& constants,
                                   Poseidon2Trace& trace) {

@@ -29,7 +29,8 @@ class PackedArray {
     _mm512_storeu_si512(p, v.c0);
     _mm512_storeu_si512(p + simd::kLanes, v.c1);
   }
-  ZK_TARGET_AVX512 void set_c0(std::size_t i, __m512i v) {
+  // A base-field value: its c0 words only.
+  ZK_TARGET_AVX512 void set(std::size_t i, __m512i v) {
     _mm512_storeu_si512(&words_[2 * simd::kLanes * i], v);
   }
 
@@ -71,25 +72,27 @@ ZK_TARGET_AVX512 PackedExt2 evaluate(const MixedRoundTerms<GoldilocksExt2>& plan
                              : simd::mul(sum, s.at.get(shared));
 }
 
+// at[first + k] = lo + k (hi - lo) for k = 0..degree, for a packed base or
+// GF(p^2) value.
+template <class Packed>
+ZK_TARGET_AVX512 void extend_line(Packed lo, Packed hi, unsigned degree, PackedArray& at,
+                                  std::size_t first) {
+  const Packed step = simd::sub(hi, lo);
+  Packed v = lo;
+  for (unsigned k = 0; k <= degree; ++k) {
+    at.set(first + k, v);
+    v = simd::add(v, step);
+  }
+}
+
 ZK_TARGET_AVX512 void extend(const RoundTable<GoldilocksExt2>& table, std::size_t x,
                              std::size_t half, unsigned degree, PackedArray& at,
                              std::size_t first) {
   if (table.base != nullptr) {
-    const __m512i lo = simd::load(table.base + x);
-    const __m512i step = simd::sub(simd::load(table.base + x + half), lo);
-    __m512i v = lo;
-    for (unsigned k = 0; k <= degree; ++k) {
-      at.set_c0(first + k, v);
-      v = simd::add(v, step);
-    }
+    extend_line(simd::load(table.base + x), simd::load(table.base + x + half), degree, at, first);
   } else if (table.ext != nullptr) {
-    const PackedExt2 lo = simd::load_ext2(table.ext + x);
-    const PackedExt2 step = simd::sub(simd::load_ext2(table.ext + x + half), lo);
-    PackedExt2 v = lo;
-    for (unsigned k = 0; k <= degree; ++k) {
-      at.set(first + k, v);
-      v = simd::add(v, step);
-    }
+    extend_line(simd::load_ext2(table.ext + x), simd::load_ext2(table.ext + x + half), degree, at,
+                first);
   }
 }
 
