@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sumcheck/packed_rounds.hpp"
 
+#include <algorithm>
+
 #include "base/cpu_features.hpp"
 #include "field/packed_ext2_avx512.hpp"
 
@@ -96,56 +98,64 @@ ZK_TARGET_AVX512 void extend(const RoundTable<GoldilocksExt2>& table, std::size_
   }
 }
 
-ZK_TARGET_AVX512 std::vector<GoldilocksExt2> round_sums_avx512(
-    const MixedRoundTerms<GoldilocksExt2>& plan, std::span<const RoundTable<GoldilocksExt2>> tables,
-    std::size_t half, unsigned degree, std::span<const unsigned> points,
-    const GoldilocksExt2* weight) {
-  const std::size_t stride = degree + 1;
-  std::vector<GoldilocksExt2> out(stride, GoldilocksExt2::zero());
-#pragma omp parallel if (half >= kParallelThreshold)
-  {
-    PackedScratch s{PackedArray(tables.size() * stride), PackedArray(plan.terms.size()),
-                    PackedArray(stride)};
-    for (std::size_t t = 0; t < plan.terms.size(); ++t)
-      s.coefficients.set(t, simd::broadcast_ext2(plan.terms[t].coefficient));
-#pragma omp for schedule(static) nowait
-    for (std::size_t x = 0; x < half; x += simd::kLanes) {
-      for (std::size_t j = 0; j < tables.size(); ++j)
-        extend(tables[j], x, half, degree, s.at, j * stride);
-      const PackedExt2 w = weight != nullptr ? simd::load_ext2(weight + x) : PackedExt2{};
-      for (unsigned k : points) {
-        PackedExt2 value = evaluate(plan, s, stride, k);
-        if (weight != nullptr) value = simd::mul(value, w);
-        s.sums.set(k, simd::add(s.sums.get(k), value));
-      }
-    }
-#pragma omp critical
-    for (unsigned k : points) out[k] += simd::horizontal_sum(s.sums.get(k));
-  }
-  return out;
+// The work of a round and of the folds, range by range. The parallel loops
+// that share the ranges out live in functions without the AVX-512 target:
+// clang outlines an OpenMP region into a function that does not inherit its
+// parent's target attribute, so no packed value may cross that boundary.
+ZK_TARGET_AVX512 void load_coefficients(const MixedRoundTerms<GoldilocksExt2>& plan,
+                                        PackedScratch& s) {
+  for (std::size_t t = 0; t < plan.terms.size(); ++t)
+    s.coefficients.set(t, simd::broadcast_ext2(plan.terms[t].coefficient));
 }
 
-ZK_TARGET_AVX512 void fold_avx512(GoldilocksExt2* t, std::size_t half, GoldilocksExt2 r) {
+ZK_TARGET_AVX512 void accumulate_round_sums(const MixedRoundTerms<GoldilocksExt2>& plan,
+                                            std::span<const RoundTable<GoldilocksExt2>> tables,
+                                            std::size_t half, unsigned degree,
+                                            std::span<const unsigned> points,
+                                            const GoldilocksExt2* weight, PackedScratch& s,
+                                            std::size_t begin, std::size_t end) {
+  const std::size_t stride = degree + 1;
+  for (std::size_t x = begin; x < end; x += simd::kLanes) {
+    for (std::size_t j = 0; j < tables.size(); ++j)
+      extend(tables[j], x, half, degree, s.at, j * stride);
+    const PackedExt2 w = weight != nullptr ? simd::load_ext2(weight + x) : PackedExt2{};
+    for (unsigned k : points) {
+      PackedExt2 value = evaluate(plan, s, stride, k);
+      if (weight != nullptr) value = simd::mul(value, w);
+      s.sums.set(k, simd::add(s.sums.get(k), value));
+    }
+  }
+}
+
+ZK_TARGET_AVX512 void add_horizontal_sums(const PackedScratch& s, std::span<const unsigned> points,
+                                          std::vector<GoldilocksExt2>& out) {
+  for (unsigned k : points) out[k] += simd::horizontal_sum(s.sums.get(k));
+}
+
+ZK_TARGET_AVX512 void fold_range(GoldilocksExt2* t, std::size_t half, GoldilocksExt2 r,
+                                 std::size_t begin, std::size_t end) {
   const PackedExt2 packed_r = simd::broadcast_ext2(r);
-#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
-  for (std::size_t x = 0; x < half; x += simd::kLanes) {
+  for (std::size_t x = begin; x < end; x += simd::kLanes) {
     const PackedExt2 lo = simd::load_ext2(t + x);
     const PackedExt2 hi = simd::load_ext2(t + x + half);
     simd::store_ext2(t + x, simd::add(lo, simd::mul(simd::sub(hi, lo), packed_r)));
   }
 }
 
-ZK_TARGET_AVX512 void fold_base_avx512(const Goldilocks* t, GoldilocksExt2* out, std::size_t half,
-                                       GoldilocksExt2 r) {
+ZK_TARGET_AVX512 void fold_base_range(const Goldilocks* t, GoldilocksExt2* out, std::size_t half,
+                                      GoldilocksExt2 r, std::size_t begin, std::size_t end) {
   const PackedExt2 packed_r = simd::broadcast_ext2(r);
-#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
-  for (std::size_t x = 0; x < half; x += simd::kLanes) {
+  for (std::size_t x = begin; x < end; x += simd::kLanes) {
     const __m512i lo = simd::load(t + x);
     const __m512i step = simd::sub(simd::load(t + x + half), lo);
     const PackedExt2 scaled = simd::mul(packed_r, step);
     simd::store_ext2(out + x, {simd::add(lo, scaled.c0), scaled.c1});
   }
 }
+
+// Pairs per parallel work item: a multiple of the lane count, large enough
+// that the per-item call and broadcasts vanish against the packed work.
+constexpr std::size_t kBlock = 64 * simd::kLanes;
 
 }  // namespace
 
@@ -158,16 +168,33 @@ std::vector<GoldilocksExt2> packed_round_sums(const MixedRoundTerms<GoldilocksEx
                                               std::size_t half, unsigned degree,
                                               std::span<const unsigned> points,
                                               const GoldilocksExt2* weight) {
-  return round_sums_avx512(plan, tables, half, degree, points, weight);
+  std::vector<GoldilocksExt2> out(degree + 1, GoldilocksExt2::zero());
+#pragma omp parallel if (half >= kParallelThreshold)
+  {
+    PackedScratch s{PackedArray(tables.size() * (degree + 1)), PackedArray(plan.terms.size()),
+                    PackedArray(degree + 1)};
+    load_coefficients(plan, s);
+#pragma omp for schedule(static) nowait
+    for (std::size_t x = 0; x < half; x += kBlock)
+      accumulate_round_sums(plan, tables, half, degree, points, weight, s, x,
+                            std::min(x + kBlock, half));
+#pragma omp critical
+    add_horizontal_sums(s, points, out);
+  }
+  return out;
 }
 
 void packed_fold(GoldilocksExt2* t, std::size_t half, GoldilocksExt2 r) {
-  fold_avx512(t, half, r);
+#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
+  for (std::size_t x = 0; x < half; x += kBlock)
+    fold_range(t, half, r, x, std::min(x + kBlock, half));
 }
 
 void packed_fold_base(const Goldilocks* t, GoldilocksExt2* out, std::size_t half,
                       GoldilocksExt2 r) {
-  fold_base_avx512(t, out, half, r);
+#pragma omp parallel for schedule(static) if (half >= kParallelThreshold)
+  for (std::size_t x = 0; x < half; x += kBlock)
+    fold_base_range(t, out, half, r, x, std::min(x + kBlock, half));
 }
 
 }  // namespace zkinfer::sumcheck::detail
