@@ -624,27 +624,34 @@ VerifierOutput<E> verify(
   const std::vector<unsigned> points = shape.sent_points();
   if (proof.rounds.size() != shape.num_vars) fail("sumcheck proof: wrong number of rounds");
   VerifierOutput<E> out;
-  LinearForm<E> current = claim;
+  std::vector<std::vector<E>> bases;  // Lagrange basis at each round's challenge
   for (unsigned round = 0; round < shape.num_vars; ++round) {
     const auto& sent = proof.rounds[round];
     if (sent.size() != points.size()) fail("sumcheck proof: wrong round size");
     transcript.absorb_field<E>(prefix + "round", sent);
     const E r = transcript.challenge<E>(prefix + "challenge");
     out.point.push_back(r);
-    // p(k) as linear forms: sent value minus its pad; p(1) = claim - p(0).
-    std::vector<LinearForm<E>> at(d + 1);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      LinearForm<E> v = LinearForm<E>::constant_value(sent[i]);
-      v.add_ext(pads.rounds[round][i], -E::one());
-      at[points[i]] = std::move(v);
-    }
-    at[1] = current;
-    at[1] -= at[0];
-    const std::vector<E> basis = detail::lagrange_at<E>(d, r);
-    LinearForm<E> next;
-    for (unsigned k = 0; k <= d; ++k) next += at[k].scaled(basis[k]);
-    current = std::move(next);
+    bases.push_back(detail::lagrange_at<E>(d, r));
   }
+  // Round k's claim is c_{k+1} = p_k(r_k) = L_1 c_k + (L_0 - L_1) p_k(0) +
+  // sum_{j >= 2} L_j p_k(j), since p_k(1) = c_k - p_k(0), where p_k(j) is the
+  // sent value minus its pad. Unrolled from the last round, the claim enters
+  // once, scaled by the product of every round's L_1, and each round's forms
+  // once, scaled by the later rounds' L_1: linear in the number of rounds, where
+  // carrying c_k round by round rescales every earlier term each round.
+  LinearForm<E> current;
+  E later_scale = E::one();
+  for (unsigned round = shape.num_vars; round-- > 0;) {
+    const std::vector<E>& basis = bases[round];
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const unsigned k = points[i];
+      const E coeff = later_scale * (k == 0 ? basis[0] - basis[1] : basis[k]);
+      current.constant += coeff * proof.rounds[round][i];
+      current.add_ext(pads.rounds[round][i], -coeff);
+    }
+    later_scale *= basis[1];
+  }
+  current += claim.scaled(later_scale);
 
   std::size_t padded_count = 0;
   for (std::size_t j = 0; j < shape.num_tables; ++j)
