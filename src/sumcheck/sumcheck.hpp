@@ -445,8 +445,9 @@ struct SplitEq {
   std::vector<E> round_polynomial(unsigned round, unsigned d, const std::vector<unsigned>& summed,
                                   std::vector<E> q) const {
     if (std::find(summed.begin(), summed.end(), 1u) == summed.end()) {
+      // claim = scale ((1 - rho) q(0) + rho q(1)), with one inversion.
       const E rho = point[round];
-      q[1] = (*claim * scale.inverse() - (E::one() - rho) * q[0]) * rho.inverse();
+      q[1] = (*claim - scale * (E::one() - rho) * q[0]) * (scale * rho).inverse();
     }
     q.resize(d + 1);
     const std::vector<E> basis = lagrange_at<E>(d - 1, E::from_u64(d));
