@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -13,6 +14,15 @@ namespace zkinfer {
 
 using Bytes = std::vector<std::uint8_t>;
 using ByteSpan = std::span<const std::uint8_t>;
+
+// The N low bytes of v, little-endian: ByteWriter's encoding of one integer
+// without a heap buffer, for hot paths that hash fixed-width fields.
+template <std::size_t N>
+constexpr std::array<std::uint8_t, N> le_bytes(std::uint64_t v) {
+  std::array<std::uint8_t, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  return out;
+}
 
 // Little-endian writer for canonical serialization.
 class ByteWriter {

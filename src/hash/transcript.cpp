@@ -20,9 +20,7 @@ ByteSpan as_bytes(std::string_view s) {
 
 // Length-prefixed label: no label is a prefix of another's encoding.
 void frame_label(Sha256& h, std::string_view label) {
-  ByteWriter w;
-  w.u32(static_cast<std::uint32_t>(label.size()));
-  h.update(w.bytes()).update(as_bytes(label));
+  h.update(le_bytes<4>(label.size())).update(as_bytes(label));
 }
 
 const char* op_name(TranscriptSchema::Op op) {
@@ -90,15 +88,11 @@ void Transcript::absorb_typed(const std::string& label, ValueType type, ByteSpan
   expect_step(TranscriptSchema::Op::kAbsorb, label, type);
   Sha256 h;
   h.update(as_bytes(kAbsorbDomain)).update(state_.bytes);
-  ByteWriter header;
-  header.u8(static_cast<std::uint8_t>(TranscriptSchema::Op::kAbsorb));
-  header.u8(type.kind);
-  header.u8(type.width);
-  h.update(header.bytes());
+  const std::array<std::uint8_t, 3> header{static_cast<std::uint8_t>(TranscriptSchema::Op::kAbsorb),
+                                           type.kind, type.width};
+  h.update(header);
   frame_label(h, label);
-  ByteWriter length;
-  length.u64(data.size());
-  h.update(length.bytes()).update(data);
+  h.update(le_bytes<8>(data.size())).update(data);
   state_ = h.finalize();
   record(TranscriptSchema::Op::kAbsorb, label, type, data.size());
 }
@@ -108,9 +102,7 @@ void Transcript::absorb_bytes(const std::string& label, ByteSpan data) {
 }
 
 void Transcript::absorb_u64(const std::string& label, std::uint64_t value) {
-  ByteWriter w;
-  w.u64(value);
-  absorb_typed(label, ValueType::u64(), w.bytes());
+  absorb_typed(label, ValueType::u64(), le_bytes<8>(value));
 }
 
 void Transcript::absorb_digest(const std::string& label, const Digest& digest) {
@@ -120,9 +112,7 @@ void Transcript::absorb_digest(const std::string& label, const Digest& digest) {
 std::uint64_t Transcript::SqueezeStream::next() {
   if (word_ == 4) {
     Sha256 h;
-    ByteWriter counter;
-    counter.u64(block_++);
-    h.update(seed_.bytes).update(counter.bytes());
+    h.update(seed_.bytes).update(le_bytes<8>(block_++));
     current_ = h.finalize();
     word_ = 0;
   }
@@ -138,10 +128,8 @@ Transcript::SqueezeStream Transcript::begin_squeeze(const std::string& label, Va
   expect_step(TranscriptSchema::Op::kSqueeze, label, type);
   Sha256 h;
   h.update(as_bytes(kSqueezeDomain)).update(state_.bytes);
-  ByteWriter header;
-  header.u8(type.kind);
-  header.u8(type.width);
-  h.update(header.bytes());
+  const std::array<std::uint8_t, 2> header{type.kind, type.width};
+  h.update(header);
   frame_label(h, label);
   SqueezeStream stream;
   stream.seed_ = h.finalize();
@@ -152,9 +140,7 @@ Transcript::SqueezeStream Transcript::begin_squeeze(const std::string& label, Va
 void Transcript::end_squeeze(const SqueezeStream& stream) {
   Sha256 h;
   h.update(as_bytes(kRatchetDomain)).update(state_.bytes).update(stream.seed_.bytes);
-  ByteWriter used;
-  used.u64(stream.words_used_);
-  h.update(used.bytes());
+  h.update(le_bytes<8>(stream.words_used_));
   state_ = h.finalize();
   if (recording_) events_.back().payload_bytes = stream.words_used_ * 8;
 }

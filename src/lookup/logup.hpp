@@ -471,25 +471,26 @@ void fill_multiplicities(BaseWitness<E>& witness, const LookupShape<E>& shape,
       return static_cast<std::size_t>(h ^ (h >> 31));
     }
   };
-  const auto key = [](std::size_t num_columns, const auto& entry) {
-    std::vector<std::uint64_t> row(num_columns);
-    for (std::size_t k = 0; k < num_columns; ++k) row[k] = entry(k).value();
-    return row;
+  const auto fill_key = [](std::vector<std::uint64_t>& row, const auto& entry) {
+    for (std::size_t k = 0; k < row.size(); ++k) row[k] = entry(k).value();
   };
   for (std::size_t h = 0; h < shape.tables.size(); ++h) {
     const Table<B>& table = shape.tables[h];
     const std::size_t c = table.num_columns();
     std::unordered_map<std::vector<std::uint64_t>, std::size_t, RowHash> index;
+    // One key buffer for every looked-up row: a lookup batch has millions.
+    std::vector<std::uint64_t> row(c);
     if (!table.is_range()) {
       for (std::size_t j = table.size(); j-- > 0;) {
-        index[key(c, [&](std::size_t k) { return table.entry(k, j); })] = j;
+        fill_key(row, [&](std::size_t k) { return table.entry(k, j); });
+        index[row] = j;
       }
     }
     std::vector<std::uint64_t> counts(table.size(), 0);
     for (std::size_t g = 0; g < shape.groups.size(); ++g) {
       if (shape.groups[g].table != h) continue;
       for (std::size_t i = 0; i < columns[g][0].size(); ++i) {
-        const auto row = key(c, [&](std::size_t k) { return columns[g][k][i]; });
+        fill_key(row, [&](std::size_t k) { return columns[g][k][i]; });
         std::size_t j = table.size();
         if (table.is_range()) {
           j = table.generated_row(row);

@@ -14,8 +14,8 @@
 namespace zkinfer::pcs {
 namespace {
 
-constexpr std::string_view kStatementDomain = "zkinfer-pcs-statement-v1";
-constexpr std::string_view kTermsDomain = "zkinfer-pcs-statement-terms-v1";
+constexpr std::string_view kStatementDomain = "zkinfer-pcs-statement-v2";
+constexpr std::string_view kTermsDomain = "zkinfer-pcs-statement-terms-v2";
 
 // Little-endian words into SHA-256 through a fixed buffer: a statement can
 // hold millions of terms, and one update per 8 bytes would dominate.
@@ -54,7 +54,7 @@ class StatementHasher {
   }
   hash::Sha256 sha_;
   // Not zero-filled: only the first used_ bytes are ever read, and a
-  // hasher is made per chunk of terms (per linear form at the least).
+  // hasher is made per chunk of terms.
   std::array<std::uint8_t, 1 << 14> buffer_;
   std::size_t used_ = 0;
 };
@@ -81,34 +81,38 @@ LinearForm mle_evaluation_claim(Slot first, std::span<const Challenge> point,
 template <field::Field E>
 hash::Digest statement_digest(const WitnessLayout& layout,
                               const sumcheck::ConstraintSystem<E>& constraints) {
-  // Terms are hashed in chunks of kChunkTerms, the chunks in parallel, and
-  // each chunk enters the statement hash as its digest: a fixed encoding,
-  // whatever the thread count, that hashes millions of terms at the speed of
-  // all cores rather than one.
+  // The forms' terms, concatenated in form order, are hashed in chunks of
+  // kChunkTerms, the chunks in parallel, and each chunk enters the statement
+  // hash as its digest after every form's constant and term count (which fix
+  // where each form's terms start). The encoding is the same whatever the
+  // thread count, hashes millions of terms at the speed of all cores, and
+  // costs one hash per chunk, not one per form: a proof has tens of
+  // thousands of short forms.
   constexpr std::size_t kChunkTerms = std::size_t{1} << 14;
-  struct Chunk {
-    std::size_t form, first;
-  };
-  std::vector<Chunk> chunks;
-  std::size_t total_terms = 0;
-  for (std::size_t f = 0; f < constraints.linear.size(); ++f) {
-    const std::size_t n = constraints.linear[f].terms.size();
-    for (std::size_t first = 0; first < n; first += kChunkTerms) chunks.push_back({f, first});
-    total_terms += n;
+  const auto& forms = constraints.linear;
+  std::vector<std::size_t> form_start(forms.size() + 1, 0);
+  for (std::size_t f = 0; f < forms.size(); ++f) {
+    form_start[f + 1] = form_start[f] + forms[f].terms.size();
   }
-  std::vector<hash::Digest> chunk_digests(chunks.size());
+  const std::size_t total_terms = form_start.back();
+  const std::size_t chunks = (total_terms + kChunkTerms - 1) / kChunkTerms;
+  std::vector<hash::Digest> chunk_digests(chunks);
   bool out_of_range = false;
-#pragma omp parallel for schedule(dynamic, 1) \
-    reduction(||                              \
-              : out_of_range) if (total_terms >= 4 * kChunkTerms)
-  for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(chunks.size()); ++ci) {
-    const Chunk& chunk = chunks[static_cast<std::size_t>(ci)];
-    const auto& terms = constraints.linear[chunk.form].terms;
+#pragma omp parallel for schedule(dynamic, 1) reduction(|| : out_of_range) if (chunks >= 4)
+  for (std::ptrdiff_t ci = 0; ci < static_cast<std::ptrdiff_t>(chunks); ++ci) {
+    const std::size_t first = static_cast<std::size_t>(ci) * kChunkTerms;
+    const std::size_t last = std::min(total_terms, first + kChunkTerms);
+    // The form holding term `first`: the last one starting at or before it.
+    auto f = static_cast<std::size_t>(
+        std::upper_bound(form_start.begin(), form_start.end(), first) - form_start.begin() - 1);
     StatementHasher h(kTermsDomain);
-    for (std::size_t i = chunk.first; i < std::min(terms.size(), chunk.first + kChunkTerms); ++i) {
-      out_of_range = out_of_range || terms[i].first >= layout.size();
-      h.u64(terms[i].first);
-      h.element(terms[i].second);
+    for (std::size_t t = first; t < last; ++f) {
+      const auto& terms = forms[f].terms;
+      for (std::size_t i = t - form_start[f]; i < terms.size() && t < last; ++i, ++t) {
+        out_of_range = out_of_range || terms[i].first >= layout.size();
+        h.u64(terms[i].first);
+        h.element(terms[i].second);
+      }
     }
     chunk_digests[static_cast<std::size_t>(ci)] = h.finish();
   }
@@ -123,12 +127,12 @@ hash::Digest statement_digest(const WitnessLayout& layout,
       h.u64(s);
     }
   }
-  h.u64(constraints.linear.size());
-  for (std::size_t f = 0, c = 0; f < constraints.linear.size(); ++f) {
-    h.element(constraints.linear[f].constant);
-    h.u64(constraints.linear[f].terms.size());
-    for (; c < chunks.size() && chunks[c].form == f; ++c) h.digest(chunk_digests[c]);
+  h.u64(forms.size());
+  for (const auto& form : forms) {
+    h.element(form.constant);
+    h.u64(form.terms.size());
   }
+  for (const hash::Digest& d : chunk_digests) h.digest(d);
   return h.finish();
 }
 

@@ -40,8 +40,10 @@ using sumcheck::Slot;
 // Version of the proof format and of the circuit it describes (2: the
 // statement carries the batch size; 3: the Poseidon2 circuit computes x^7 as
 // (x^3)^2 x, docs/poseidon2-circuit.md; 4: many narrow range checks are
-// looked up two per row, lookup::LookupBatch::checks_in_pairs).
-inline constexpr std::uint32_t kProofFormatVersion = 5;
+// looked up two per row, lookup::LookupBatch::checks_in_pairs; 5: partial
+// Poseidon2 rounds carry lanes 1..11 as identity wires; 6: the Ligero
+// statement digest hashes terms in chunks across forms, pcs::statement_digest).
+inline constexpr std::uint32_t kProofFormatVersion = 6;
 
 // The most inferences one proof may cover (a verifier builds a circuit of
 // this many copies, so a statement may not ask for more).

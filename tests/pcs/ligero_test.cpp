@@ -226,6 +226,56 @@ TEST(LigeroMleClaim, VanishesExactlyOnTheTrueEvaluation) {
   }
 }
 
+// ---- Statement digest -------------------------------------------------------
+
+// Forms of varied lengths (empty ones too) whose terms cross several chunk
+// boundaries of the digest's parallel hashing.
+Constraints digest_statement(TestRng& rng, std::size_t slots) {
+  Constraints cs;
+  for (std::size_t length : {0u, 3u, 20000u, 0u, 1u, 40000u, 7u, 16384u, 0u}) {
+    LinearForm form = LinearForm::constant_value(Challenge::sample(rng));
+    for (std::size_t i = 0; i < length; ++i)
+      form.add_term(rng.below(slots), Challenge::sample(rng));
+    cs.linear.push_back(std::move(form));
+  }
+  return cs;
+}
+
+TEST(LigeroStatementDigest, BindsEveryTermConstantAndFormBoundary) {
+  TestRng rng(21);
+  WitnessLayout layout;
+  layout.allocate(1000);
+  const Constraints cs = digest_statement(rng, layout.size());
+  const hash::Digest base = statement_digest(layout, cs);
+  const int saved = omp_get_max_threads();
+  for (int threads : {1, 2}) {
+    omp_set_num_threads(threads);
+    EXPECT_EQ(statement_digest(layout, cs), base) << threads << " threads";
+  }
+  omp_set_num_threads(saved);
+
+  const auto changed = [&](const auto& edit) {
+    Constraints copy = cs;
+    edit(copy);
+    return statement_digest(layout, copy) != base;
+  };
+  for (std::size_t f : {1u, 2u, 5u, 7u}) {
+    for (std::size_t i : {std::size_t{0}, cs.linear[f].terms.size() - 1}) {
+      EXPECT_TRUE(changed([&](Constraints& c) { c.linear[f].terms[i].first ^= 1; }));
+      EXPECT_TRUE(
+          changed([&](Constraints& c) { c.linear[f].terms[i].second += Challenge::one(); }));
+    }
+    EXPECT_TRUE(changed([&](Constraints& c) { c.linear[f].constant += Challenge::one(); }));
+  }
+  // The same concatenated terms split into forms differently.
+  EXPECT_TRUE(changed([](Constraints& c) {
+    c.linear[1].terms.push_back(c.linear[2].terms.front());
+    c.linear[2].terms.erase(c.linear[2].terms.begin());
+  }));
+  EXPECT_TRUE(changed([](Constraints& c) { c.linear.push_back(LinearForm{}); }));
+  EXPECT_THROW(changed([&](Constraints& c) { c.linear[5].terms[9].first = layout.size(); }), Error);
+}
+
 // ---- Completeness -----------------------------------------------------------
 
 TEST(Ligero, CompletenessAcrossSizes) {
