@@ -143,7 +143,7 @@ struct SpongeInstance {
   }
   gkr::SpongeProof prove() {
     hash::Transcript t(schema, kStatement, params);
-    return gkr::prove(shape, slots, witness, t, "sponge/");
+    return gkr::prove(shape, slots, statement.domain_tag, statement.prefix, witness, t, "sponge/");
   }
 };
 

@@ -437,16 +437,19 @@ Poseidon2Claims<Form> verify(const Poseidon2CircuitShape& shape, const Poseidon2
   return claims;
 }
 
-void settle_claims(pcs::Constraints& cs, const Poseidon2Claims<Form>& claims,
-                   const Poseidon2CircuitShape& shape, Slot inputs_first, Slot outputs_first) {
+void settle_state_claim(pcs::Constraints& cs, const StateClaim<Form>& claim,
+                        const Poseidon2CircuitShape& shape, Slot first) {
   shape.validate();
   const std::size_t n = shape.instances();
   for (std::size_t j = 0; j < kLanes; ++j) {
-    cs.require_zero(pcs::mle_evaluation_claim(inputs_first + j * n, claims.inputs.point,
-                                              claims.inputs.lanes[j]));
-    cs.require_zero(pcs::mle_evaluation_claim(outputs_first + j * n, claims.outputs.point,
-                                              claims.outputs.lanes[j]));
+    cs.require_zero(pcs::mle_evaluation_claim(first + j * n, claim.point, claim.lanes[j]));
   }
+}
+
+void settle_claims(pcs::Constraints& cs, const Poseidon2Claims<Form>& claims,
+                   const Poseidon2CircuitShape& shape, Slot inputs_first, Slot outputs_first) {
+  settle_state_claim(cs, claims.inputs, shape, inputs_first);
+  settle_state_claim(cs, claims.outputs, shape, outputs_first);
 }
 
 double soundness_error(const Poseidon2CircuitShape& shape) {

@@ -147,7 +147,8 @@ struct Poseidon2ProverOutput {
 };
 
 // Prover. The inputs and outputs must be committed (absorbed) before the
-// transcript reaches this protocol.
+// transcript reaches this protocol, or be public affine functions of
+// committed values (the sponge's inputs, sponge_circuit.hpp).
 Poseidon2ProverOutput prove(const Poseidon2CircuitShape& shape, std::span<const Goldilocks> inputs,
                             const Poseidon2CircuitPads& pads, const BaseWitness<Challenge>& witness,
                             hash::Transcript& transcript, const std::string& prefix,
@@ -160,6 +161,11 @@ Poseidon2Claims<pcs::LinearForm> verify(const Poseidon2CircuitShape& shape,
                                         const Poseidon2CircuitPads& pads,
                                         hash::Transcript& transcript, const std::string& prefix,
                                         pcs::Constraints& cs);
+
+// Settles one state claim against a lane-major tensor committed at slots
+// [first, +state_size): one pcs::mle_evaluation_claim per lane.
+void settle_state_claim(pcs::Constraints& cs, const StateClaim<pcs::LinearForm>& claim,
+                        const Poseidon2CircuitShape& shape, Slot first);
 
 // Settles the claims against lane-major input and output tensors committed at
 // slots [inputs_first, +state_size) and [outputs_first, +state_size).

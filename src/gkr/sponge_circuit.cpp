@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "gkr/sponge_circuit.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <string>
+
+#include "pcs/coordinates.hpp"
+#include "poly/multilinear.hpp"
 
 namespace zkinfer::gkr {
 namespace {
@@ -35,10 +39,11 @@ std::size_t cost(const std::vector<Poseidon2CircuitShape>& circuits) {
   return total + (circuits.size() - 1) * kSpongeCircuitCost;
 }
 
-// Where each permutation's states are, computed once per fill or verify.
-class StateIndex {
+// Where each permutation's output state is, computed once per fill, prove or
+// verify.
+class OutputIndex {
  public:
-  StateIndex(const SpongeShape& shape, const SpongeSlots& slots)
+  OutputIndex(const SpongeShape& shape, const SpongeSlots& slots)
       : circuits_(shape.circuits()), slots_(slots) {
     if (slots.circuits.size() != circuits_.size()) fail("sponge circuit: slots of another shape");
   }
@@ -47,15 +52,18 @@ class StateIndex {
     for (const auto& c : circuits_) total += c.instances();
     return total;
   }
-  Slot slot(StateSide side, std::size_t lane, std::size_t permutation) const {
+  Slot slot(std::size_t lane, std::size_t permutation) const {
     for (std::size_t c = 0, first = 0; c < circuits_.size(); first += circuits_[c++].instances()) {
       const std::size_t n = circuits_[c].instances();
       if (permutation - first >= n) continue;
-      const SpongeCircuitSlots& at = slots_.circuits[c];
-      return (side == StateSide::kInput ? at.inputs : at.outputs) + lane * n +
-             (permutation - first);
+      return slots_.circuits[c].outputs + lane * n + (permutation - first);
     }
     fail("sponge circuit: permutation out of range");
+  }
+  State output(const sumcheck::BaseWitness<Challenge>& witness, std::size_t permutation) const {
+    State s;
+    for (std::size_t j = 0; j < kLanes; ++j) s[j] = witness.at(slot(j, permutation));
+    return s;
   }
 
  private:
@@ -63,15 +71,35 @@ class StateIndex {
   const SpongeSlots& slots_;
 };
 
-// The image of the all-zero state: the public output of every batch-padding
-// permutation.
-const State& permutation_of_zero() {
-  static const State image = [] {
-    State s{};
-    hash::poseidon2_permute<kLanes>(s);
-    return s;
-  }();
-  return image;
+// The sponge input salt ‖ prefix ‖ packed message ‖ 1 ‖ 0..0, one block of
+// kRate elements per permutation.
+std::vector<Goldilocks> sponge_input(const SpongeShape& shape, std::span<const Goldilocks> salt,
+                                     std::span<const Goldilocks> prefix,
+                                     std::span<const Goldilocks> packed) {
+  if (prefix.size() != shape.prefix_length) fail("sponge circuit: prefix length mismatch");
+  std::vector<Goldilocks> padded(salt.begin(), salt.end());
+  padded.insert(padded.end(), prefix.begin(), prefix.end());
+  padded.insert(padded.end(), packed.begin(), packed.end());
+  padded.push_back(Goldilocks::one());  // the "10*" pad; zeros follow
+  padded.resize(shape.permutations() * Sponge::kRate);
+  return padded;
+}
+
+// Permutation b's input: the previous permutation's output (the initial
+// state [0, tag, 0, 0, 0] for b = 0) plus block b on the rate lanes; the
+// all-zero state for a batch-padding permutation. verify builds the same
+// state as linear forms.
+State chain_input(const SpongeShape& shape, std::uint64_t domain_tag,
+                  std::span<const Goldilocks> padded, std::size_t b, const State& previous_output) {
+  State state{};
+  if (b >= shape.permutations()) return state;
+  if (b == 0) {
+    state[Sponge::kRate] = Goldilocks::from_canonical(domain_tag);
+  } else {
+    state = previous_output;
+  }
+  for (std::size_t j = 0; j < Sponge::kRate; ++j) state[j] += padded[b * Sponge::kRate + j];
+  return state;
 }
 
 }  // namespace
@@ -113,9 +141,9 @@ void SpongeShape::validate() const {
   batch_of(std::bit_ceil(permutations())).validate();
 }
 
-Slot state_slot(const SpongeShape& shape, const SpongeSlots& slots, StateSide side,
-                std::size_t lane, std::size_t permutation) {
-  return StateIndex(shape, slots).slot(side, lane, permutation);
+Slot output_slot(const SpongeShape& shape, const SpongeSlots& slots, std::size_t lane,
+                 std::size_t permutation) {
+  return OutputIndex(shape, slots).slot(lane, permutation);
 }
 
 void SpongeShape::write(ByteWriter& w) const {
@@ -144,7 +172,6 @@ SpongeSlots allocate(WitnessLayout& layout, const SpongeShape& shape, MessageSlo
   slots.salt = layout.allocate(kSaltLength);
   for (const Poseidon2CircuitShape& circuit : shape.circuits()) {
     SpongeCircuitSlots c;
-    c.inputs = layout.allocate(circuit.state_size());
     c.outputs = layout.allocate(circuit.state_size());
     c.pads = allocate_pads(layout, circuit);
     slots.circuits.push_back(std::move(c));
@@ -162,44 +189,30 @@ hash::Poseidon2Digest fill(sumcheck::BaseWitness<Challenge>& witness, const Spon
                            const hash::CommitmentSalt& salt, std::span<const Goldilocks> prefix,
                            const SpongeTamper& tamper) {
   shape.validate();
-  if (prefix.size() != shape.prefix_length) fail("sponge circuit fill: prefix length mismatch");
   if (domain_tag >= Goldilocks::kModulus) fail("sponge circuit fill: domain tag must be below p");
-  std::vector<Goldilocks> padded = hash::commitment_preimage(
-      salt, prefix, shape.message, read_values(shape.message, slots.message, witness));
-  padded.push_back(Goldilocks::one());  // the "10*" pad; zeros follow
-  padded.resize(shape.permutations() * Sponge::kRate);
-
+  // Packing natively refuses a value outside its range.
+  const std::vector<Goldilocks> padded = sponge_input(
+      shape, salt, prefix,
+      hash::pack_message(shape.message, read_values(shape.message, slots.message, witness)));
   for (std::size_t i = 0; i < kSaltLength; ++i) witness.at(slots.salt + i) = salt[i];
   // The same chain as hash::Poseidon2Sponge, one permutation per block, with
-  // every input and output state kept for the circuit.
-  const StateIndex index(shape, slots);
-  const auto lane_slot = [&](StateSide side, std::size_t lane, std::size_t b) {
-    return index.slot(side, lane, b);
-  };
+  // every output state kept for the circuit.
+  const OutputIndex index(shape, slots);
   State state{};
-  state[Sponge::kRate] = Goldilocks::from_canonical(domain_tag);
   for (std::size_t b = 0; b < index.batch(); ++b) {
-    if (b < shape.permutations()) {
-      for (std::size_t j = 0; j < Sponge::kRate; ++j) state[j] += padded[b * Sponge::kRate + j];
-      if (tamper.input) tamper.input(b, state);
-    } else {
-      state = State{};
-    }
-    for (std::size_t j = 0; j < kLanes; ++j)
-      witness.at(lane_slot(StateSide::kInput, j, b)) = state[j];
+    state = chain_input(shape, domain_tag, padded, b, state);
+    if (tamper.input) tamper.input(b, state);
     hash::poseidon2_permute<kLanes>(state);
-    for (std::size_t j = 0; j < kLanes; ++j)
-      witness.at(lane_slot(StateSide::kOutput, j, b)) = state[j];
+    for (std::size_t j = 0; j < kLanes; ++j) witness.at(index.slot(j, b)) = state[j];
   }
   const auto circuits = shape.circuits();
   for (std::size_t c = 0; c < circuits.size(); ++c)
     fill_pads(witness, circuits[c], slots.circuits[c].pads);
   // Lanes 0..3 of the last real output (squeezing 4 <= 8 elements needs no
   // further permutation).
+  const State last = index.output(witness, shape.permutations() - 1);
   hash::Poseidon2Digest digest;
-  for (std::size_t j = 0; j < digest.size(); ++j) {
-    digest[j] = witness.at(lane_slot(StateSide::kOutput, j, shape.permutations() - 1));
-  }
+  std::copy_n(last.begin(), digest.size(), digest.begin());
   return digest;
 }
 
@@ -231,17 +244,36 @@ SpongeProof SpongeProof::read(ByteReader& r, const SpongeShape& shape) {
   return proof;
 }
 
-SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots,
+SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots, std::uint64_t domain_tag,
+                  std::span<const Goldilocks> prefix,
                   const sumcheck::BaseWitness<Challenge>& witness, hash::Transcript& transcript,
-                  const std::string& prefix) {
+                  const std::string& label, const SpongeTamper& tamper) {
   const auto circuits = shape.circuits();
-  if (slots.circuits.size() != circuits.size()) fail("sponge circuit: slots of another shape");
+  const OutputIndex index(shape, slots);
+  // The packed elements as the circuit sees them: the packing forms on the
+  // committed values, whether or not they are in range (the caller's range
+  // checks decide that).
+  std::vector<Goldilocks> packed;
+  for (const Form& element : packed_element_forms(shape.message, slots.message)) {
+    packed.push_back(pcs::coordinates_of(element.evaluate(witness))[0]);
+  }
+  const std::vector<Goldilocks> padded =
+      sponge_input(shape, std::span(witness).subspan(slots.salt, kSaltLength), prefix, packed);
   SpongeProof proof;
-  for (std::size_t c = 0; c < circuits.size(); ++c) {
-    const std::span<const Goldilocks> inputs(witness.data() + slots.circuits[c].inputs,
-                                             circuits[c].state_size());
+  for (std::size_t c = 0, first = 0; c < circuits.size(); first += circuits[c++].instances()) {
+    // The input states are not committed: each is the chain's affine
+    // function of the committed previous output, salt and values.
+    const std::size_t n = circuits[c].instances();
+    std::vector<Goldilocks> inputs(circuits[c].state_size());
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t b = first + i;
+      State state = chain_input(shape, domain_tag, padded, b,
+                                b == 0 ? State{} : index.output(witness, b - 1));
+      if (tamper.input) tamper.input(b, state);
+      for (std::size_t j = 0; j < kLanes; ++j) inputs[j * n + i] = state[j];
+    }
     proof.circuits.push_back(prove(circuits[c], inputs, slots.circuits[c].pads, witness, transcript,
-                                   circuit_prefix(prefix, c))
+                                   circuit_prefix(label, c))
                                  .proof);
   }
   return proof;
@@ -259,65 +291,61 @@ void verify(const SpongeShape& shape, const SpongeSlots& slots, const SpongeStat
   const auto circuits = shape.circuits();
   if (slots.circuits.size() != circuits.size()) fail("sponge circuit: slots of another shape");
   if (proof.circuits.size() != circuits.size()) fail("sponge proof: wrong number of circuits");
-  for (std::size_t c = 0; c < circuits.size(); ++c) {
-    const SpongeCircuitSlots& at = slots.circuits[c];
-    const auto claims =
-        verify(circuits[c], proof.circuits[c], at.pads, transcript, circuit_prefix(prefix, c), cs);
-    settle_claims(cs, claims, circuits[c], at.inputs, at.outputs);
-  }
-
+  const OutputIndex index(shape, slots);
   const std::vector<Form> packed = packed_element_forms(shape.message, slots.message);
-  // Block element at sponge-input position q, as a form over committed slots.
-  const auto block_element = [&](std::size_t q) -> Form {
+  // form += scale * (block element at sponge-input position q), as a form
+  // over committed slots.
+  const auto add_block_element = [&](Form& form, std::size_t q, const Challenge& scale) {
     switch (source_of(shape, q)) {
-      case Source::kSalt: {
-        Form f;
-        f.add_term(slots.salt + q, Challenge::one());
-        return f;
-      }
+      case Source::kSalt:
+        form.add_term(slots.salt + q, scale);
+        break;
       case Source::kPrefix:
-        return Form::constant_value(Challenge(statement.prefix[q - kSaltLength]));
-      case Source::kMessage:
-        return packed[q - kSaltLength - shape.prefix_length];
+        form.constant += scale * Challenge(statement.prefix[q - kSaltLength]);
+        break;
+      case Source::kMessage: {
+        const Form& element = packed[q - kSaltLength - shape.prefix_length];
+        for (const auto& [slot, coeff] : element.terms) form.add_term(slot, scale * coeff);
+        form.constant += scale * element.constant;
+        break;
+      }
       case Source::kPad:
-        return Form::constant_value(Challenge::one());
+        form.constant += scale;
+        break;
       case Source::kZero:
         break;
     }
-    return {};
   };
-  const StateIndex index(shape, slots);
-  const auto state_lane = [&](StateSide side, std::size_t j, std::size_t b) {
-    Form f;
-    f.add_term(index.slot(side, j, b), Challenge::one());
-    return f;
-  };
+  const Challenge tag(Goldilocks::from_canonical(statement.domain_tag));
 
-  for (std::size_t b = 0; b < shape.permutations(); ++b) {
+  for (std::size_t c = 0, first = 0; c < circuits.size(); first += circuits[c++].instances()) {
+    const std::size_t n = circuits[c].instances();
+    const auto claims = verify(circuits[c], proof.circuits[c], slots.circuits[c].pads, transcript,
+                               circuit_prefix(prefix, c), cs);
+    settle_state_claim(cs, claims.outputs, circuits[c], slots.circuits[c].outputs);
+    // The input claims, settled against the chain's inputs (chain_input) as
+    // forms: lane j's multilinear extension at the claim's point is
+    // sum_i eq(point, i) * (lane j of permutation first + i's input), and a
+    // batch-padding input is zero.
+    const std::vector<Challenge> eq = poly::eq_table<Challenge>(claims.inputs.point);
     for (std::size_t j = 0; j < kLanes; ++j) {
-      // What permutation b's input lane j must be: the previous output (or
-      // the initial state) plus the absorbed block on the rate lanes.
-      Form expected;
-      if (b > 0) {
-        expected = state_lane(StateSide::kOutput, j, b - 1);
-      } else if (j == Sponge::kRate) {
-        expected =
-            Form::constant_value(Challenge(Goldilocks::from_canonical(statement.domain_tag)));
+      Form form = claims.inputs.lanes[j].scaled(-Challenge::one());
+      for (std::size_t i = 0; i < n && first + i < shape.permutations(); ++i) {
+        const std::size_t b = first + i;
+        if (b > 0) {
+          form.add_term(index.slot(j, b - 1), eq[i]);
+        } else if (j == Sponge::kRate) {
+          form.constant += eq[i] * tag;
+        }
+        if (j < Sponge::kRate) add_block_element(form, b * Sponge::kRate + j, eq[i]);
       }
-      if (j < Sponge::kRate) expected += block_element(b * Sponge::kRate + j);
-      cs.require_equal(state_lane(StateSide::kInput, j, b), std::move(expected));
+      cs.require_zero(std::move(form));
     }
   }
   for (std::size_t j = 0; j < statement.digest.size(); ++j) {
-    cs.require_equal(state_lane(StateSide::kOutput, j, shape.permutations() - 1),
-                     Form::constant_value(Challenge(statement.digest[j])));
-  }
-  for (std::size_t b = shape.permutations(); b < index.batch(); ++b) {
-    for (std::size_t j = 0; j < kLanes; ++j) {
-      cs.require_zero(state_lane(StateSide::kInput, j, b));
-      cs.require_equal(state_lane(StateSide::kOutput, j, b),
-                       Form::constant_value(Challenge(permutation_of_zero()[j])));
-    }
+    Form lane;
+    lane.add_term(index.slot(j, shape.permutations() - 1), Challenge::one());
+    cs.require_equal(std::move(lane), Form::constant_value(Challenge(statement.digest[j])));
   }
 }
 

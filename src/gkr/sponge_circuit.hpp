@@ -16,26 +16,31 @@
 // computed in-circuit (model_id and input_commitment, DESIGN §1).
 // docs/commitments.md has the construction, the layout and the soundness.
 //
-// Committed (one ZK-Ligero witness): the 4 salt elements, the input and
-// output state of every permutation (the lane-major tensors of
-// poseidon2_circuit.hpp, one pair per circuit), the circuits' pads, and the
-// values themselves (owned by the caller, e.g. the weights). The B
-// permutations run in one to three Poseidon2 circuits of power-of-two
-// batches, consecutive permutations in consecutive circuits; only the last
-// circuit has padding permutations (SpongeShape::circuits). Proven: each
-// batch by its Poseidon2 circuit (claims settled against its state tensors),
-// and by linear constraints:
+// Committed (one ZK-Ligero witness): the 4 salt elements, the output state
+// of every permutation (the lane-major tensors of poseidon2_circuit.hpp, one
+// per circuit), the circuits' pads, and the values themselves (owned by the
+// caller, e.g. the weights). The input states are not committed: each is a
+// public affine function of committed slots,
 //
-//   - the initial state: permutation 0's input = [block 0, tag, 0, 0, 0];
-//   - chaining: permutation b's input = permutation b-1's output + block b on
-//     the rate lanes 0..7, and = it on the capacity lanes 8..11;
+//   - permutation 0's input = [block 0, tag, 0, 0, 0] (the initial state);
+//   - permutation b's input = permutation b-1's output + block b on the rate
+//     lanes 0..7, and = it on the capacity lanes 8..11 (chaining);
 //   - blocks: the sponge input salt ‖ prefix ‖ packed message ‖ 1 ‖ 0..0 cut
 //     into blocks of 8; salt lanes are salt slots, prefix lanes public
 //     constants, message lanes the packing forms over the value slots
 //     (message_packing.hpp), the "10*" pad the constant 1;
-//   - the digest: lanes 0..3 of the last real permutation's output;
-//   - padding of the batch: the N - B unused permutations have input 0 and
-//     output P(0), both public constants, so they carry no freedom.
+//   - a batch-padding permutation's input (the N - B unused ones of the last
+//     circuit) is the zero state,
+//
+// so each circuit's input claims (one value per lane at one point) are
+// settled by one linear form per lane over the previous outputs, the salt
+// and the values, and its output claims against the output tensor. The
+// B permutations run in one to three Poseidon2 circuits of power-of-two
+// batches, consecutive permutations in consecutive circuits; only the last
+// circuit has padding permutations (SpongeShape::circuits). The circuits
+// then prove every output the permutation of its input (a padding output is
+// therefore P(0)), and one more linear constraint per lane pins the digest:
+// lanes 0..3 of the last real permutation's output.
 //
 // The values must additionally be range-checked by the caller
 // (sponge range_checks), which makes the packing injective.
@@ -84,9 +89,8 @@ struct SpongeStatement {
 
 // ---- Witness layout -------------------------------------------------------------
 
-// One circuit's state tensors (lane-major, its state_size() slots each) and pads.
+// One circuit's output state tensor (lane-major, its state_size() slots) and pads.
 struct SpongeCircuitSlots {
-  Slot inputs = 0;
   Slot outputs = 0;
   Poseidon2CircuitPads pads;
 };
@@ -97,13 +101,11 @@ struct SpongeSlots {
   MessageSlots message;                      // the caller's value slots
 };
 
-enum class StateSide { kInput, kOutput };
+// The slot of lane `lane` of permutation `permutation`'s output state.
+Slot output_slot(const SpongeShape& shape, const SpongeSlots& slots, std::size_t lane,
+                 std::size_t permutation);
 
-// The slot of lane `lane` of permutation `permutation`'s input or output state.
-Slot state_slot(const SpongeShape& shape, const SpongeSlots& slots, StateSide side,
-                std::size_t lane, std::size_t permutation);
-
-// Allocates the salt, the two state tensors and the circuit pads; the values
+// Allocates the salt, the output state tensors and the circuit pads; the values
 // live where the caller committed them (`message`, one slot per value).
 SpongeSlots allocate(WitnessLayout& layout, const SpongeShape& shape, MessageSlots message);
 
@@ -112,16 +114,17 @@ SpongeSlots allocate(WitnessLayout& layout, const SpongeShape& shape, MessageSlo
 // bind the values (message_packing.hpp).
 std::vector<RangeCheck> range_checks(const SpongeShape& shape, const SpongeSlots& slots);
 
-// Test-only: a cheating prover's hook, called on each real permutation's
-// input state before it is committed and permuted; the chain continues from
-// the changed state. Never set in production.
+// Test-only: a cheating prover's hook, called on each permutation's input
+// state (batch padding included) before it is permuted (by fill) and proven
+// (by prove, given the same hook); the chain continues from the changed
+// state. Never set in production.
 struct SpongeTamper {
   std::function<void(std::size_t permutation, State& input)> input;
 };
 
 // Prover: the values must already be in the witness at their slots. Writes
-// the salt, the input and output state of every permutation and the circuit
-// pads (from the CSPRNG). Returns the digest, equal to hash::commitment(tag,
+// the salt, the output state of every permutation and the circuit pads (from
+// the CSPRNG). Returns the digest, equal to hash::commitment(tag,
 // salt, prefix, values). Throws Error on a value out of its kind's range or
 // a prefix of the wrong length.
 hash::Poseidon2Digest fill(sumcheck::BaseWitness<Challenge>& witness, const SpongeShape& shape,
@@ -145,13 +148,18 @@ struct SpongeProof {
   static SpongeProof read(ByteReader& r, const SpongeShape& shape);
 };
 
-SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots,
+// Prover, after fill and the commitment: the domain tag and prefix are
+// fill's; the input states are rebuilt from the committed outputs, salt and
+// values. Transcript steps under `label`.
+SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots, std::uint64_t domain_tag,
+                  std::span<const Goldilocks> prefix,
                   const sumcheck::BaseWitness<Challenge>& witness, hash::Transcript& transcript,
-                  const std::string& prefix);
+                  const std::string& label, const SpongeTamper& tamper = {});
 
-// Verifier: runs the circuit's checks, settles its claims against the state
-// tensors and appends the chaining, block, digest and batch-padding
-// constraints to `cs`; the PCS proof of `cs` decides. Throws Error if the
+// Verifier: runs the circuits' checks, settles their output claims against
+// the output tensors and their input claims against the chain's inputs, and
+// pins the digest, all as constraints appended to `cs`; the PCS proof of
+// `cs` decides. Throws Error if the
 // statement does not fit the shape (prefix length, tag >= p).
 void verify(const SpongeShape& shape, const SpongeSlots& slots, const SpongeStatement& statement,
             const SpongeProof& proof, hash::Transcript& transcript, const std::string& prefix,

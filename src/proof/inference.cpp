@@ -386,9 +386,13 @@ void InferenceCircuit::prove(const BaseWitness<Challenge>& witness, hash::Transc
         },
         p.layout);
   times.lap("operators");
-  gkr::prove(model_shape_, model_sponge_, witness, transcript, kModelIdPrefix).write(out);
+  gkr::prove(model_shape_, model_sponge_, hash::kModelCommitmentTag, arch_prefix(arch_digest_),
+             witness, transcript, kModelIdPrefix)
+      .write(out);
   times.lap("model-id sponge");
-  gkr::prove(input_shape_, input_sponge_, witness, transcript, kInputPrefix).write(out);
+  gkr::prove(input_shape_, input_sponge_, hash::kInputCommitmentTag, {}, witness, transcript,
+             kInputPrefix)
+      .write(out);
   times.lap("input sponge");
   ranges_.prove(witness, transcript, kRangePrefix).write(out);
   times.lap("lookups");

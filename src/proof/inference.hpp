@@ -41,8 +41,9 @@ using sumcheck::Slot;
 // statement carries the batch size; 3: the Poseidon2 circuit computes x^7 as
 // (x^3)^2 x, docs/poseidon2-circuit.md; 4: many narrow range checks are
 // looked up two per row, lookup::LookupBatch::checks_in_pairs; 5: partial
-// Poseidon2 rounds carry lanes 1..11 as identity wires; 6: the Ligero
-// statement digest hashes terms in chunks across forms, pcs::statement_digest).
+// Poseidon2 rounds carry lanes 1..11 as identity wires; 6: the sponges'
+// input states are not committed, gkr/sponge_circuit.hpp, and the Ligero
+// statement digest hashes terms in chunks across forms).
 inline constexpr std::uint32_t kProofFormatVersion = 6;
 
 // The most inferences one proof may cover (a verifier builds a circuit of

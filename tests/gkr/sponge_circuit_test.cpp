@@ -74,10 +74,15 @@ struct Committed : Layout {
   hash::CommitmentSalt salt;
   sumcheck::BaseWitness<Challenge> witness;
   SpongeStatement statement;
+  SpongeTamper tamper;  // a cheating prover's, applied by fill and by prove
 
   Committed(SpongeShape shape_in, std::vector<std::int64_t> values_in, hash::CommitmentSalt salt_in,
-            std::vector<Goldilocks> prefix, const SpongeTamper& tamper = {})
-      : Layout(shape_in), shape(std::move(shape_in)), values(std::move(values_in)), salt(salt_in) {
+            std::vector<Goldilocks> prefix, SpongeTamper tamper_in = {})
+      : Layout(shape_in),
+        shape(std::move(shape_in)),
+        values(std::move(values_in)),
+        salt(salt_in),
+        tamper(std::move(tamper_in)) {
     witness.assign(layout.size(), Goldilocks());
     std::size_t next = 0;
     for (std::size_t s = 0; s < shape.message.size(); ++s) {
@@ -93,8 +98,12 @@ struct Committed : Layout {
   Slot value_slot(std::size_t segment, std::size_t i) const {
     return slots.message.segment_first[segment] + i;
   }
-  Slot state_slot(StateSide side, std::size_t lane, std::size_t permutation) const {
-    return gkr::state_slot(shape, slots, side, lane, permutation);
+  Slot output_slot(std::size_t lane, std::size_t permutation) const {
+    return gkr::output_slot(shape, slots, lane, permutation);
+  }
+  SpongeProof prove(hash::Transcript& t) const {
+    return gkr::prove(shape, slots, statement.domain_tag, statement.prefix, witness, t, "sponge/",
+                      tamper);
   }
 };
 
@@ -135,7 +144,7 @@ FullProof prove_full(const pcs::Ligero& ligero, const Committed& c) {
   pcs::CommitResult committed = ligero.commit(c.witness, c.layout);
   ligero.absorb_commitment(committed.commitment, t);
   hash::Transcript replay = t;
-  const SpongeProof proof = prove(c.shape, c.slots, c.witness, t, "sponge/");
+  const SpongeProof proof = c.prove(t);
   pcs::Constraints cs;
   verify(c.shape, c.slots, c.statement, proof, replay, "sponge/", cs);
   FullProof full{committed.commitment, encode(proof), {}};
@@ -356,20 +365,20 @@ TEST_F(SpongeCircuitRejects, ATamperedChainingState) {
 
 TEST_F(SpongeCircuitRejects, AnAbusedBatchPaddingPermutation) {
   // 3000 values: 437 elements, 55 permutations in a batch of 64; 7224
-  // values: 131 permutations in circuits of 128 and 4. The prover puts its
-  // own state into a padding permutation (with its true image).
+  // values: 131 permutations in circuits of 128 and 4. The prover runs its
+  // own state through a padding permutation (whose input is zero by
+  // definition), commits its true image and proves the circuit on it.
   for (std::size_t count : {3000u, 7224u}) {
-    const Committed big = random_commitment(int8_message(4, count), rng);
-    ASSERT_TRUE(verifies(big, big.statement));
-    Committed c = big;
-    const std::size_t dummy = c.shape.permutations();
-    State s{};
-    s[3] = Goldilocks::one();
-    for (std::size_t j = 0; j < kLanes; ++j)
-      c.witness[c.state_slot(StateSide::kInput, j, dummy)] = s[j];
-    hash::poseidon2_permute<kLanes>(s);
-    for (std::size_t j = 0; j < kLanes; ++j)
-      c.witness[c.state_slot(StateSide::kOutput, j, dummy)] = s[j];
+    const SpongeShape big = int8_message(4, count);
+    const Committed base = random_commitment(big, rng);
+    ASSERT_TRUE(verifies(base, base.statement));
+    const std::size_t dummy = big.permutations();
+    SpongeTamper tamper;
+    tamper.input = [dummy](std::size_t b, State& input) {
+      if (b == dummy) input[3] += Goldilocks::one();
+    };
+    const Committed c(big, base.values, base.salt, base.statement.prefix, tamper);
+    EXPECT_EQ(c.statement.digest, base.statement.digest);
     EXPECT_FALSE(verifies(c, c.statement)) << count << " values";
   }
 }
@@ -437,7 +446,7 @@ TEST(SpongeCircuit, ByteFlipsAreRejected) {
     return hash::Transcript(schema, encode(c.statement), encode(shape));
   };
   hash::Transcript prover_transcript = transcript();
-  const SpongeProof honest = prove(shape, c.slots, c.witness, prover_transcript, "sponge/");
+  const SpongeProof honest = c.prove(prover_transcript);
   const Bytes bytes = encode(honest);
   const auto accepts = [&](const Bytes& candidate) {
     try {
@@ -501,12 +510,23 @@ TEST(SpongeCircuit, NoSecretAppearsInTheProofBytes) {
   for (const Goldilocks& s : c.salt) secret.insert(s.value());
   for (const Goldilocks& x : hash::pack_message(c.shape.message, c.values))
     secret.insert(x.value());
+  // The input states are not committed; they are the native sponge's.
+  std::vector<Goldilocks> padded =
+      hash::commitment_preimage(c.salt, c.statement.prefix, c.shape.message, c.values);
+  padded.push_back(Goldilocks::one());
+  padded.resize(c.shape.permutations() * hash::Poseidon2Sponge::kRate);
+  State state{};
+  state[hash::Poseidon2Sponge::kRate] = Goldilocks::from_canonical(kTag);
   for (std::size_t b = 0; b < c.shape.permutations(); ++b) {
+    for (std::size_t j = 0; j < hash::Poseidon2Sponge::kRate; ++j) {
+      state[j] += padded[b * hash::Poseidon2Sponge::kRate + j];
+    }
+    for (const Goldilocks& lane : state) secret.insert(lane.value());
+    hash::poseidon2_permute<kLanes>(state);
     for (std::size_t j = 0; j < kLanes; ++j) {
+      ASSERT_EQ(state[j], c.witness[c.output_slot(j, b)]);
       const bool is_digest = b + 1 == c.shape.permutations() && j < hash::kPoseidon2DigestElements;
-      if (is_digest) continue;
-      secret.insert(c.witness[c.state_slot(StateSide::kInput, j, b)].value());
-      secret.insert(c.witness[c.state_slot(StateSide::kOutput, j, b)].value());
+      if (!is_digest) secret.insert(state[j].value());
     }
   }
   Bytes proof = full.sponge_proof;
