@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 
 // Every subcommand lives in its own file and registers itself here: it adds
 // its options to `app` and a callback that runs the command and stores the
@@ -13,6 +14,11 @@ namespace zkinfer::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRejected = 1;
 inline constexpr int kExitBadInput = 2;
+
+// Wall-clock seconds since `start`, for the timings commands print.
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 void add_selfcheck_command(CLI::App& app, int& exit_code);
 void add_params_command(CLI::App& app, int& exit_code);

@@ -63,10 +63,6 @@ std::vector<std::pair<std::string, model::Tensor>> read_inputs(const ProveArgs& 
   return inputs;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 int run_prove(const ProveArgs& args) {
   const auto begin = std::chrono::steady_clock::now();
   const audit::Timestamp started = audit::system_clock_now();
