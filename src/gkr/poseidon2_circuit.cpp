@@ -441,8 +441,9 @@ void settle_state_claim(pcs::Constraints& cs, const StateClaim<Form>& claim,
                         const Poseidon2CircuitShape& shape, Slot first) {
   shape.validate();
   const std::size_t n = shape.instances();
+  const std::vector<Challenge> eq = poly::eq_table<Challenge>(claim.point);
   for (std::size_t j = 0; j < kLanes; ++j) {
-    cs.require_zero(pcs::mle_evaluation_claim(first + j * n, claim.point, claim.lanes[j]));
+    cs.require_zero(pcs::mle_evaluation_claim_from_eq(first + j * n, eq, claim.lanes[j]));
   }
 }
 

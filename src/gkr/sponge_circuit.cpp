@@ -328,9 +328,12 @@ void verify(const SpongeShape& shape, const SpongeSlots& slots, const SpongeStat
     // sum_i eq(point, i) * (lane j of permutation first + i's input), and a
     // batch-padding input is zero.
     const std::vector<Challenge> eq = poly::eq_table<Challenge>(claims.inputs.point);
+    const std::size_t real = std::min(n, shape.permutations() - first);
     for (std::size_t j = 0; j < kLanes; ++j) {
       Form form = claims.inputs.lanes[j].scaled(-Challenge::one());
-      for (std::size_t i = 0; i < n && first + i < shape.permutations(); ++i) {
+      // A message lane's element has up to 7 terms.
+      form.terms.reserve(form.terms.size() + real * (j < Sponge::kRate ? 8 : 1));
+      for (std::size_t i = 0; i < real; ++i) {
         const std::size_t b = first + i;
         if (b > 0) {
           form.add_term(index.slot(j, b - 1), eq[i]);

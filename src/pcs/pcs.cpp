@@ -70,7 +70,11 @@ void require_slot(Slot slot, const WitnessLayout& layout) {
 
 LinearForm mle_evaluation_claim(Slot first, std::span<const Challenge> point,
                                 const LinearForm& claimed) {
-  const std::vector<Challenge> eq = poly::eq_table<Challenge>(point);
+  return mle_evaluation_claim_from_eq(first, poly::eq_table<Challenge>(point), claimed);
+}
+
+LinearForm mle_evaluation_claim_from_eq(Slot first, std::span<const Challenge> eq,
+                                        const LinearForm& claimed) {
   LinearForm form;
   form.terms.reserve(eq.size() + claimed.terms.size());
   for (std::size_t x = 0; x < eq.size(); ++x) form.terms.emplace_back(first + x, eq[x]);

@@ -109,6 +109,9 @@ using PolynomialCommitment = BasicPolynomialCommitment<Challenge>;
 // O(2^n): one eq table.
 LinearForm mle_evaluation_claim(Slot first, std::span<const Challenge> point,
                                 const LinearForm& claimed);
+// The same from the point's eq table, for several tensors claimed at one point.
+LinearForm mle_evaluation_claim_from_eq(Slot first, std::span<const Challenge> eq,
+                                        const LinearForm& claimed);
 
 // SHA-256 over a canonical encoding of the layout (size, quadratic
 // constraints) and every linear form: what a proof binds into its transcript
