@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/postgres_store.hpp"
 
-#include <libpq-fe.h>
-
 #include <cstring>
 #include <deque>
 
+#include "audit/libpq.hpp"
 #include "base/error.hpp"
 
 namespace zkinfer::audit {
@@ -105,12 +104,12 @@ const std::vector<PreparedStatement>& prepared_statements() {
 }
 
 struct ResultClear {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { libpq().PQclear(r); }
 };
 using Result = std::unique_ptr<PGresult, ResultClear>;
 
 struct ConnectionFinish {
-  void operator()(PGconn* c) const { PQfinish(c); }
+  void operator()(PGconn* c) const { libpq().PQfinish(c); }
 };
 
 // Parameters in binary format; byte and text values point into the
@@ -179,8 +178,8 @@ class PostgresStore final : public LogStore {
       store_.exec("BEGIN ISOLATION LEVEL READ COMMITTED", "starting a transaction");
     }
     ~Transaction() {
-      if (!committed_ && PQstatus(store_.conn_.get()) == CONNECTION_OK)
-        Result(PQexec(store_.conn_.get(), "ROLLBACK"));
+      if (!committed_ && libpq().PQstatus(store_.conn_.get()) == CONNECTION_OK)
+        Result(libpq().PQexec(store_.conn_.get(), "ROLLBACK"));
     }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
@@ -212,10 +211,10 @@ class PostgresStore final : public LogStore {
 // the password or any other setting.
 std::string describe_conninfo(const std::string& conninfo, const std::string& schema) {
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  PQconninfoOption* options = libpq().PQconninfoParse(conninfo.c_str(), &error);
   if (options == nullptr) {
     const std::string message = error ? error : "out of memory";
-    PQfreemem(error);
+    libpq().PQfreemem(error);
     fail("audit log: invalid PostgreSQL connection string: " + message);
   }
   std::string out = "postgresql:";
@@ -225,7 +224,7 @@ std::string describe_conninfo(const std::string& conninfo, const std::string& sc
         out += std::string(out.back() == ':' ? "" : " ") + o->keyword + "=" + o->val;
     }
   }
-  PQconninfoFree(options);
+  libpq().PQconninfoFree(options);
   if (!schema.empty()) out += " schema=" + schema;
   return out;
 }
@@ -236,10 +235,10 @@ PostgresStore::PostgresStore(const std::string& conninfo, const StoreOptions& op
   validate_retention(options.retention);
   const char* keywords[] = {"dbname", "fallback_application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "zkinfer-audit", nullptr};
-  conn_.reset(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+  conn_.reset(libpq().PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (!conn_) fail_store("cannot connect: out of memory");
-  if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn_.get());
+  if (libpq().PQstatus(conn_.get()) != CONNECTION_OK) {
+    std::string message = libpq().PQerrorMessage(conn_.get());
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
     fail_store("cannot connect to the PostgreSQL server: " + message);
@@ -256,59 +255,60 @@ PostgresStore::PostgresStore(const std::string& conninfo, const StoreOptions& op
     exec(("SET search_path TO " + escape_identifier(schema)).c_str(), "selecting the schema");
   if (options.create_if_missing) create_tables(schema, options.retention);
   const Result found = exec("SELECT to_regclass('audit_meta') IS NOT NULL", "looking for the log");
-  if (std::strcmp(PQgetvalue(found.get(), 0, 0), "t") != 0)
+  if (std::strcmp(libpq().PQgetvalue(found.get(), 0, 0), "t") != 0)
     fail_store("is not a zkinfer audit log (no audit_meta table in " +
                (schema.empty() ? std::string("the search_path") : "schema " + schema) + ")");
   for (const PreparedStatement& s : prepared_statements()) {
-    Result r(
-        PQprepare(conn_.get(), s.name, s.sql, static_cast<int>(s.types.size()), s.types.data()));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+    Result r(libpq().PQprepare(conn_.get(), s.name, s.sql, static_cast<int>(s.types.size()),
+                               s.types.data()));
+    if (libpq().PQresultStatus(r.get()) != PGRES_COMMAND_OK)
       fail_pg(r.get(), std::string("preparing ") + s.name);
   }
   set_retention(parse_meta(meta(kMetaSchemaKey), meta(kMetaRetentionKey)));
 }
 
 void PostgresStore::fail_pg(const PGresult* result, std::string_view doing) const {
-  std::string message =
-      result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get());
-  if (message.empty()) message = PQerrorMessage(conn_.get());
+  std::string message = result != nullptr ? libpq().PQresultErrorMessage(result)
+                                          : libpq().PQerrorMessage(conn_.get());
+  if (message.empty()) message = libpq().PQerrorMessage(conn_.get());
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  if (PQstatus(conn_.get()) != CONNECTION_OK) message = "connection to the server lost: " + message;
+  if (libpq().PQstatus(conn_.get()) != CONNECTION_OK)
+    message = "connection to the server lost: " + message;
   fail_store(std::string(doing) + ": " + message);
 }
 
 Result PostgresStore::exec(const char* sql, std::string_view doing) {
-  Result r(PQexec(conn_.get(), sql));
-  const ExecStatusType status = PQresultStatus(r.get());
+  Result r(libpq().PQexec(conn_.get(), sql));
+  const ExecStatusType status = libpq().PQresultStatus(r.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail_pg(r.get(), doing);
   return r;
 }
 
 Result PostgresStore::run(const char* statement, const Params& params) const {
-  Result r(PQexecPrepared(conn_.get(), statement, params.count(), params.values(), params.lengths(),
-                          params.formats(), /*resultFormat=*/1));
-  const ExecStatusType status = PQresultStatus(r.get());
+  Result r(libpq().PQexecPrepared(conn_.get(), statement, params.count(), params.values(),
+                                  params.lengths(), params.formats(), /*resultFormat=*/1));
+  const ExecStatusType status = libpq().PQresultStatus(r.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail_pg(r.get(), statement);
   return r;
 }
 
 std::string PostgresStore::escape_identifier(const std::string& name) const {
-  char* escaped = PQescapeIdentifier(conn_.get(), name.data(), name.size());
+  char* escaped = libpq().PQescapeIdentifier(conn_.get(), name.data(), name.size());
   if (escaped == nullptr) fail_pg(nullptr, "quoting the schema name");
   std::string out = escaped;
-  PQfreemem(escaped);
+  libpq().PQfreemem(escaped);
   return out;
 }
 
 void PostgresStore::Transaction::commit() {
-  Result r(PQexec(store_.conn_.get(), "COMMIT"));
-  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    if (PQstatus(store_.conn_.get()) != CONNECTION_OK)
+  Result r(libpq().PQexec(store_.conn_.get(), "COMMIT"));
+  if (libpq().PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+    if (libpq().PQstatus(store_.conn_.get()) != CONNECTION_OK)
       store_.fail_pg(r.get(), "committing (the outcome is unknown: check the log before retrying)");
     store_.fail_pg(r.get(), "committing");
   }
   // A transaction that failed earlier "commits" as a rollback.
-  if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0)
+  if (std::strcmp(libpq().PQcmdStatus(r.get()), "COMMIT") != 0)
     store_.fail_store("the transaction was rolled back by the server");
   committed_ = true;
 }
@@ -329,38 +329,38 @@ std::optional<std::string> PostgresStore::meta(std::string_view key) const {
   Params params;
   params.text(key);
   const Result r = run("meta", params);
-  if (PQntuples(r.get()) == 0) return std::nullopt;
+  if (libpq().PQntuples(r.get()) == 0) return std::nullopt;
   return text_at(r.get(), 0, 0);
 }
 
 std::int64_t PostgresStore::int64_at(const PGresult* r, int row, int column) const {
-  if (PQgetisnull(r, row, column) || PQgetlength(r, row, column) != 8)
-    fail_store(std::string("unexpected value in column ") + PQfname(r, column));
-  const auto* p = reinterpret_cast<const std::uint8_t*>(PQgetvalue(r, row, column));
+  if (libpq().PQgetisnull(r, row, column) || libpq().PQgetlength(r, row, column) != 8)
+    fail_store(std::string("unexpected value in column ") + libpq().PQfname(r, column));
+  const auto* p = reinterpret_cast<const std::uint8_t*>(libpq().PQgetvalue(r, row, column));
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
   return static_cast<std::int64_t>(v);
 }
 
 Bytes PostgresStore::bytes_at(const PGresult* r, int row, int column) const {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(PQgetvalue(r, row, column));
-  return Bytes(p, p + PQgetlength(r, row, column));
+  const auto* p = reinterpret_cast<const std::uint8_t*>(libpq().PQgetvalue(r, row, column));
+  return Bytes(p, p + libpq().PQgetlength(r, row, column));
 }
 
 std::string PostgresStore::text_at(const PGresult* r, int row, int column) const {
-  return std::string(PQgetvalue(r, row, column),
-                     static_cast<std::size_t>(PQgetlength(r, row, column)));
+  return std::string(libpq().PQgetvalue(r, row, column),
+                     static_cast<std::size_t>(libpq().PQgetlength(r, row, column)));
 }
 
 std::optional<Bytes> PostgresStore::optional_bytes_at(const PGresult* r, int row,
                                                       int column) const {
-  if (PQgetisnull(r, row, column)) return std::nullopt;
+  if (libpq().PQgetisnull(r, row, column)) return std::nullopt;
   return bytes_at(r, row, column);
 }
 
 std::optional<std::int64_t> PostgresStore::optional_int64_at(const PGresult* r, int row,
                                                              int column) const {
-  if (PQgetisnull(r, row, column)) return std::nullopt;
+  if (libpq().PQgetisnull(r, row, column)) return std::nullopt;
   return int64_at(r, row, column);
 }
 
@@ -368,7 +368,7 @@ std::uint64_t PostgresStore::append_row(ByteSpan body, const hash::Digest& leaf_
                                         std::int64_t logged_at_ms) {
   Transaction transaction(*this);
   const Result locked = run("lock_state");
-  if (PQntuples(locked.get()) != 1) fail_store("the state row is missing");
+  if (libpq().PQntuples(locked.get()) != 1) fail_store("the state row is missing");
   const std::int64_t size = int64_at(locked.get(), 0, 0);
   if (size < 0) fail_store("the state row holds a negative size");
   const RawState state{static_cast<std::uint64_t>(size), bytes_at(locked.get(), 0, 1)};
@@ -385,7 +385,7 @@ std::uint64_t PostgresStore::append_row(ByteSpan body, const hash::Digest& leaf_
 
 RawState PostgresStore::read_state() const {
   const Result r = run("read_state");
-  if (PQntuples(r.get()) != 1) fail_store("the state row is missing");
+  if (libpq().PQntuples(r.get()) != 1) fail_store("the state row is missing");
   const std::int64_t size = int64_at(r.get(), 0, 0);
   if (size < 0) fail_store("the state row holds a negative size");
   return RawState{static_cast<std::uint64_t>(size), bytes_at(r.get(), 0, 1)};
@@ -396,7 +396,7 @@ std::vector<RawRow> PostgresStore::raw_rows(std::int64_t from_index, std::size_t
   params.int64(from_index).int64(static_cast<std::int64_t>(max_rows));
   const Result r = run("rows", params);
   std::vector<RawRow> rows;
-  for (int i = 0; i < PQntuples(r.get()); ++i) {
+  for (int i = 0; i < libpq().PQntuples(r.get()); ++i) {
     rows.push_back(RawRow{int64_at(r.get(), i, 0), bytes_at(r.get(), i, 1), bytes_at(r.get(), i, 2),
                           optional_bytes_at(r.get(), i, 3), int64_at(r.get(), i, 4),
                           optional_int64_at(r.get(), i, 5)});
@@ -410,7 +410,7 @@ std::vector<std::pair<std::int64_t, Bytes>> PostgresStore::raw_leaf_hashes(
   params.int64(static_cast<std::int64_t>(begin)).int64(static_cast<std::int64_t>(end));
   const Result r = run("leaf_hashes", params);
   std::vector<std::pair<std::int64_t, Bytes>> rows;
-  for (int i = 0; i < PQntuples(r.get()); ++i)
+  for (int i = 0; i < libpq().PQntuples(r.get()); ++i)
     rows.emplace_back(int64_at(r.get(), i, 0), bytes_at(r.get(), i, 1));
   return rows;
 }
@@ -419,7 +419,7 @@ std::uint64_t PostgresStore::prune_rows(std::int64_t cutoff_ms, std::int64_t now
   Params params;
   params.int64(cutoff_ms).int64(now_ms);
   const Result r = run("prune", params);
-  return std::stoull(PQcmdTuples(r.get()));
+  return std::stoull(libpq().PQcmdTuples(r.get()));
 }
 
 std::string PostgresStore::insert_checkpoint(std::uint64_t tree_size, std::string_view note,
@@ -430,7 +430,7 @@ std::string PostgresStore::insert_checkpoint(std::uint64_t tree_size, std::strin
   Params select;
   select.int64(static_cast<std::int64_t>(tree_size));
   const Result r = run("checkpoint_note", select);
-  if (PQntuples(r.get()) != 1) fail_store("the checkpoint just saved is missing");
+  if (libpq().PQntuples(r.get()) != 1) fail_store("the checkpoint just saved is missing");
   return text_at(r.get(), 0, 0);
 }
 
@@ -456,18 +456,19 @@ std::optional<StoredCheckpoint> PostgresStore::read_checkpoint(
     params.boolean(published_only);
   }
   const Result r = run(tree_size ? "checkpoint" : "latest_checkpoint", params);
-  if (PQntuples(r.get()) == 0) return std::nullopt;
+  if (libpq().PQntuples(r.get()) == 0) return std::nullopt;
   const std::int64_t size = int64_at(r.get(), 0, 0);
-  if (size < 0 || PQgetlength(r.get(), 0, 3) != 1) fail_store("malformed row in audit_checkpoints");
+  if (size < 0 || libpq().PQgetlength(r.get(), 0, 3) != 1)
+    fail_store("malformed row in audit_checkpoints");
   StoredCheckpoint checkpoint{static_cast<std::uint64_t>(size),
                               text_at(r.get(), 0, 1),
-                              *PQgetvalue(r.get(), 0, 3) != 0,
+                              *libpq().PQgetvalue(r.get(), 0, 3) != 0,
                               from_unix_ms(int64_at(r.get(), 0, 2)),
                               {}};
   Params cosigned;
   cosigned.int64(size);
   const Result c = run("cosignatures", cosigned);
-  for (int i = 0; i < PQntuples(c.get()); ++i)
+  for (int i = 0; i < libpq().PQntuples(c.get()); ++i)
     checkpoint.cosignatures.push_back(Cosignature{text_at(c.get(), i, 0), text_at(c.get(), i, 1)});
   return checkpoint;
 }
