@@ -248,6 +248,8 @@ SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots, std::uint6
                   std::span<const Goldilocks> prefix,
                   const sumcheck::BaseWitness<Challenge>& witness, hash::Transcript& transcript,
                   const std::string& label, const SpongeTamper& tamper) {
+  shape.validate();
+  if (domain_tag >= Goldilocks::kModulus) fail("sponge circuit prove: domain tag must be below p");
   const auto circuits = shape.circuits();
   const OutputIndex index(shape, slots);
   // The packed elements as the circuit sees them: the packing forms on the

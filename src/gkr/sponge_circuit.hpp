@@ -117,7 +117,8 @@ std::vector<RangeCheck> range_checks(const SpongeShape& shape, const SpongeSlots
 // Test-only: a cheating prover's hook, called on each permutation's input
 // state (batch padding included) before it is permuted (by fill) and proven
 // (by prove, given the same hook); the chain continues from the changed
-// state. Never set in production.
+// state. It runs twice per permutation, so it must not keep state. Never set
+// in production.
 struct SpongeTamper {
   std::function<void(std::size_t permutation, State& input)> input;
 };

@@ -317,17 +317,32 @@ TEST_F(SpongeCircuitRejects, AWrongPublicPrefixOrTag) {
 }
 
 TEST_F(SpongeCircuitRejects, AChangedCommittedValue) {
-  // The prover commits another weight but keeps the states (and the claim)
-  // of the original: the packing constraint of its element fails.
-  Committed swapped = honest;
-  const Slot weight = swapped.value_slot(0, 9);
-  swapped.witness[weight] = Goldilocks::from_i64(swapped.values[9] == 5 ? 6 : 5);
-  EXPECT_FALSE(verifies(swapped, honest.statement));
+  // The prover commits another weight but keeps the outputs (and the claim)
+  // of the original. Proven naively, the circuit runs on the inputs the
+  // changed weight gives and its outputs no longer settle; proven on the
+  // original chain (the hook takes the change back out of the rebuilt
+  // input), the input claims' forms, which hold the committed weight, fail.
+  const std::size_t changed = 9;
+  std::vector<std::int64_t> values = honest.values;
+  values[changed] = values[changed] == 5 ? 6 : 5;
+  const auto old_packed = hash::pack_message(shape.message, honest.values);
+  const auto new_packed = hash::pack_message(shape.message, values);
+  const std::size_t element = changed / hash::packing_rule(ValueKind::kInt8).values_per_element;
+  const std::size_t q = hash::kCommitmentSaltElements + shape.prefix_length + element;
+  const Goldilocks delta = new_packed[element] - old_packed[element];
+  for (const bool original_chain : {false, true}) {
+    Committed swapped = honest;
+    swapped.witness[swapped.value_slot(0, changed)] = Goldilocks::from_i64(values[changed]);
+    if (original_chain) {
+      swapped.tamper.input = [q, delta](std::size_t b, State& input) {
+        if (b == q / hash::Poseidon2Sponge::kRate) input[q % hash::Poseidon2Sponge::kRate] -= delta;
+      };
+    }
+    EXPECT_FALSE(verifies(swapped, honest.statement)) << "original chain " << original_chain;
+  }
 
   // The prover hashes the other weight honestly (a consistent chain) but
   // claims the original digest: the digest constraint fails.
-  std::vector<std::int64_t> values = honest.values;
-  values[9] = values[9] == 5 ? 6 : 5;
   const Committed rehashed(shape, values, honest.salt, honest.statement.prefix);
   ASSERT_NE(rehashed.statement.digest, honest.statement.digest);
   EXPECT_TRUE(verifies(rehashed, rehashed.statement));
@@ -335,11 +350,21 @@ TEST_F(SpongeCircuitRejects, AChangedCommittedValue) {
 }
 
 TEST_F(SpongeCircuitRejects, AWrongSalt) {
-  // The committed salt differs from the one the states were computed with.
+  // The committed salt differs from the one the outputs were computed with,
+  // the circuit proven either on the inputs the committed salt gives or on
+  // the original chain (as in AChangedCommittedValue).
   for (std::size_t i = 0; i < hash::kCommitmentSaltElements; ++i) {
-    Committed c = honest;
-    c.witness[c.slots.salt + i] += Goldilocks::one();
-    EXPECT_FALSE(verifies(c, honest.statement)) << "salt element " << i;
+    for (const bool original_chain : {false, true}) {
+      Committed c = honest;
+      c.witness[c.slots.salt + i] += Goldilocks::one();
+      if (original_chain) {
+        c.tamper.input = [i](std::size_t b, State& input) {
+          if (b == 0) input[i] -= Goldilocks::one();
+        };
+      }
+      EXPECT_FALSE(verifies(c, honest.statement))
+          << "salt element " << i << ", original chain " << original_chain;
+    }
   }
   // A consistent proof for another salt does not prove the original digest.
   const Committed resalted(shape, honest.values, random_salt(rng), honest.statement.prefix);

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -228,11 +229,12 @@ TEST(LigeroMleClaim, VanishesExactlyOnTheTrueEvaluation) {
 
 // ---- Statement digest -------------------------------------------------------
 
-// Forms of varied lengths (empty ones too) whose terms cross several chunk
-// boundaries of the digest's parallel hashing.
+// Forms of varied lengths (empty ones too) whose terms cross several of the
+// digest's chunk boundaries (every 2^14 terms); form 4 starts exactly on one,
+// right after an empty form.
 Constraints digest_statement(TestRng& rng, std::size_t slots) {
   Constraints cs;
-  for (std::size_t length : {0u, 3u, 20000u, 0u, 1u, 40000u, 7u, 16384u, 0u}) {
+  for (std::size_t length : {0u, 3u, 16381u, 0u, 20000u, 1u, 40000u, 7u, 16384u, 0u}) {
     LinearForm form = LinearForm::constant_value(Challenge::sample(rng));
     for (std::size_t i = 0; i < length; ++i)
       form.add_term(rng.below(slots), Challenge::sample(rng));
@@ -259,21 +261,42 @@ TEST(LigeroStatementDigest, BindsEveryTermConstantAndFormBoundary) {
     edit(copy);
     return statement_digest(layout, copy) != base;
   };
-  for (std::size_t f : {1u, 2u, 5u, 7u}) {
-    for (std::size_t i : {std::size_t{0}, cs.linear[f].terms.size() - 1}) {
-      EXPECT_TRUE(changed([&](Constraints& c) { c.linear[f].terms[i].first ^= 1; }));
-      EXPECT_TRUE(
-          changed([&](Constraints& c) { c.linear[f].terms[i].second += Challenge::one(); }));
-    }
-    EXPECT_TRUE(changed([&](Constraints& c) { c.linear[f].constant += Challenge::one(); }));
+  // Every term on either side of each chunk boundary, and each form's first
+  // and last term, by its index in the concatenation of all forms' terms.
+  std::vector<std::size_t> probes;
+  std::size_t total = 0;
+  for (const LinearForm& form : cs.linear) {
+    if (!form.terms.empty()) probes.insert(probes.end(), {total, total + form.terms.size() - 1});
+    total += form.terms.size();
   }
-  // The same concatenated terms split into forms differently.
-  EXPECT_TRUE(changed([](Constraints& c) {
-    c.linear[1].terms.push_back(c.linear[2].terms.front());
-    c.linear[2].terms.erase(c.linear[2].terms.begin());
-  }));
+  for (std::size_t boundary = 16384; boundary < total; boundary += 16384) {
+    probes.insert(probes.end(), {boundary - 1, boundary});
+  }
+  const auto term_at = [](Constraints& c, std::size_t index) -> std::pair<Slot, Challenge>& {
+    for (LinearForm& form : c.linear) {
+      if (index < form.terms.size()) return form.terms[index];
+      index -= form.terms.size();
+    }
+    throw std::out_of_range("term index");
+  };
+  for (std::size_t index : probes) {
+    EXPECT_TRUE(changed([&](Constraints& c) { term_at(c, index).first ^= 1; })) << index;
+    EXPECT_TRUE(changed([&](Constraints& c) { term_at(c, index).second += Challenge::one(); }))
+        << index;
+  }
+  for (std::size_t f = 0; f < cs.linear.size(); ++f) {
+    EXPECT_TRUE(changed([&](Constraints& c) { c.linear[f].constant += Challenge::one(); })) << f;
+  }
+  // The same concatenated terms split into forms differently, across a
+  // chunk boundary too.
+  for (std::size_t f : {1u, 3u}) {
+    EXPECT_TRUE(changed([f](Constraints& c) {
+      c.linear[f].terms.push_back(c.linear[f + 1].terms.front());
+      c.linear[f + 1].terms.erase(c.linear[f + 1].terms.begin());
+    })) << f;
+  }
   EXPECT_TRUE(changed([](Constraints& c) { c.linear.push_back(LinearForm{}); }));
-  EXPECT_THROW(changed([&](Constraints& c) { c.linear[5].terms[9].first = layout.size(); }), Error);
+  EXPECT_THROW(changed([&](Constraints& c) { c.linear[6].terms[9].first = layout.size(); }), Error);
 }
 
 // ---- Completeness -----------------------------------------------------------
