@@ -260,19 +260,23 @@ class LookupBatch {
   void verify(const LookupProof<E>& proof, hash::Transcript& transcript, const std::string& prefix,
               ConstraintSystem<E>& cs) const {
     const LookupClaims<E> claims = lookup::verify(shape_, proof, pads_, transcript, prefix, cs);
+    using B = typename E::Base;
     for (std::size_t g = 0; g < claims.size(); ++g) {
       const std::vector<E> eq = poly::eq_table<E>(claims[g].point);
       for (std::size_t k = 0; k < values_[g].size(); ++k) {
         const std::vector<AffineSlotValue>& column = values_[g][k];
         LinearForm<E> requested;
+        requested.terms.reserve(column.size());
+        E requested_weight = E::zero();
         for (std::size_t x = 0; x < column.size(); ++x) {
-          requested.constant += eq[x] * E::from_i64(column[x].offset);
-          requested.add_term(column[x].slot, eq[x] * E::from_i64(column[x].coefficient));
+          requested_weight += eq[x];
+          if (column[x].offset != 0) requested.constant += eq[x] * B::from_i64(column[x].offset);
+          requested.add_term(column[x].slot, eq[x] * B::from_i64(column[x].coefficient));
         }
-        // Rows past the requests are padded with the table's row 0.
+        // Rows past the requests are padded with the table's row 0; the eq
+        // weights of all rows sum to 1.
         const E padding = field::lift<E>(shape_.tables[g].entry(k, 0));
-        for (std::size_t x = column.size(); x < eq.size(); ++x)
-          requested.constant += eq[x] * padding;
+        requested.constant += (E::one() - requested_weight) * padding;
         cs.require_equal(claims[g].columns.at(k), std::move(requested));
       }
     }
