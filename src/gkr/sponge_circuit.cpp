@@ -71,18 +71,13 @@ class OutputIndex {
   const SpongeSlots& slots_;
 };
 
-// The sponge input salt ‖ prefix ‖ packed message ‖ 1 ‖ 0..0, one block of
-// kRate elements per permutation.
-std::vector<Goldilocks> sponge_input(const SpongeShape& shape, std::span<const Goldilocks> salt,
-                                     std::span<const Goldilocks> prefix,
-                                     std::span<const Goldilocks> packed) {
-  if (prefix.size() != shape.prefix_length) fail("sponge circuit: prefix length mismatch");
-  std::vector<Goldilocks> padded(salt.begin(), salt.end());
-  padded.insert(padded.end(), prefix.begin(), prefix.end());
-  padded.insert(padded.end(), packed.begin(), packed.end());
-  padded.push_back(Goldilocks::one());  // the "10*" pad; zeros follow
-  padded.resize(shape.permutations() * Sponge::kRate);
-  return padded;
+// The commitment preimage (hash::commitment_preimage) with the "10*" pad and
+// the zeros after it: one block of kRate elements per permutation.
+std::vector<Goldilocks> padded_sponge_input(const SpongeShape& shape,
+                                            std::vector<Goldilocks> preimage) {
+  preimage.push_back(Goldilocks::one());
+  preimage.resize(shape.permutations() * Sponge::kRate);
+  return preimage;
 }
 
 // Permutation b's input: the previous permutation's output (the initial
@@ -190,10 +185,11 @@ hash::Poseidon2Digest fill(sumcheck::BaseWitness<Challenge>& witness, const Spon
                            const SpongeTamper& tamper) {
   shape.validate();
   if (domain_tag >= Goldilocks::kModulus) fail("sponge circuit fill: domain tag must be below p");
+  if (prefix.size() != shape.prefix_length) fail("sponge circuit fill: prefix length mismatch");
   // Packing natively refuses a value outside its range.
-  const std::vector<Goldilocks> padded = sponge_input(
-      shape, salt, prefix,
-      hash::pack_message(shape.message, read_values(shape.message, slots.message, witness)));
+  const std::vector<Goldilocks> padded = padded_sponge_input(
+      shape, hash::commitment_preimage(salt, prefix, shape.message,
+                                       read_values(shape.message, slots.message, witness)));
   for (std::size_t i = 0; i < kSaltLength; ++i) witness.at(slots.salt + i) = salt[i];
   // The same chain as hash::Poseidon2Sponge, one permutation per block, with
   // every output state kept for the circuit.
@@ -259,8 +255,11 @@ SpongeProof prove(const SpongeShape& shape, const SpongeSlots& slots, std::uint6
   for (const Form& element : packed_element_forms(shape.message, slots.message)) {
     packed.push_back(pcs::coordinates_of(element.evaluate(witness))[0]);
   }
+  if (prefix.size() != shape.prefix_length) fail("sponge circuit prove: prefix length mismatch");
+  hash::CommitmentSalt salt;
+  std::copy_n(witness.begin() + static_cast<std::ptrdiff_t>(slots.salt), kSaltLength, salt.begin());
   const std::vector<Goldilocks> padded =
-      sponge_input(shape, std::span(witness).subspan(slots.salt, kSaltLength), prefix, packed);
+      padded_sponge_input(shape, hash::commitment_preimage(salt, prefix, packed));
   SpongeProof proof;
   for (std::size_t c = 0, first = 0; c < circuits.size(); first += circuits[c++].instances()) {
     // The input states are not committed: each is the chain's affine

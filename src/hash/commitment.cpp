@@ -17,7 +17,12 @@ std::vector<Goldilocks> commitment_preimage(const CommitmentSalt& salt,
                                             std::span<const Goldilocks> prefix,
                                             std::span<const MessageSegment> segments,
                                             std::span<const std::int64_t> values) {
-  const std::vector<Goldilocks> packed = pack_message(segments, values);
+  return commitment_preimage(salt, prefix, pack_message(segments, values));
+}
+
+std::vector<Goldilocks> commitment_preimage(const CommitmentSalt& salt,
+                                            std::span<const Goldilocks> prefix,
+                                            std::span<const Goldilocks> packed) {
   std::vector<Goldilocks> preimage(salt.begin(), salt.end());
   preimage.insert(preimage.end(), prefix.begin(), prefix.end());
   preimage.insert(preimage.end(), packed.begin(), packed.end());

@@ -42,6 +42,11 @@ std::vector<field::Goldilocks> commitment_preimage(const CommitmentSalt& salt,
                                                    std::span<const field::Goldilocks> prefix,
                                                    std::span<const MessageSegment> segments,
                                                    std::span<const std::int64_t> values);
+// The same over message elements already packed (in-circuit, the packing
+// forms evaluated on committed values).
+std::vector<field::Goldilocks> commitment_preimage(const CommitmentSalt& salt,
+                                                   std::span<const field::Goldilocks> prefix,
+                                                   std::span<const field::Goldilocks> packed);
 
 // Throws Error if a value is outside its kind's range or the counts disagree
 // (hash::pack_message), or if domain_tag >= p.
