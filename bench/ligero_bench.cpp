@@ -74,10 +74,11 @@ ByteSpan text(const char* s) {
   return {reinterpret_cast<const std::uint8_t*>(s), std::strlen(s)};
 }
 
-zkinfer::hash::TranscriptSchema schema(const Ligero& ligero) {
+zkinfer::hash::TranscriptSchema schema(const Ligero& ligero,
+                                       const zkinfer::pcs::WitnessLayout& layout) {
   zkinfer::hash::TranscriptSchema s("zkinfer-ligero-bench/v1");
   ligero.schema_commitment(s);
-  ligero.schema_proof(s);
+  ligero.schema_proof(s, layout);
   return s;
 }
 
@@ -102,7 +103,7 @@ void BM_LigeroCommit(benchmark::State& state) {
 void BM_LigeroProve(benchmark::State& state) {
   const Instance& in = setup(state);
   const Ligero ligero;
-  const auto s = schema(ligero);
+  const auto s = schema(ligero, in.layout);
   std::size_t proof_bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -119,7 +120,7 @@ void BM_LigeroProve(benchmark::State& state) {
 void BM_LigeroVerify(benchmark::State& state) {
   const Instance& in = setup(state);
   const Ligero ligero;
-  const auto s = schema(ligero);
+  const auto s = schema(ligero, in.layout);
   zkinfer::pcs::CommitResult c = ligero.commit(in.witness, in.layout);
   zkinfer::hash::Transcript pt(s, text("bench"), text("default"));
   ligero.absorb_commitment(c.commitment, pt);

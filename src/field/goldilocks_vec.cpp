@@ -118,7 +118,110 @@ ZK_TARGET_AVX512 std::size_t dot_avx512(const GoldilocksExt2* w, const Goldilock
   return packed;
 }
 
+// Row-pair kernels, generic over the w rows' field (F_p or GF(p^2)).
+GoldilocksExt2 lift(Goldilocks x) {
+  return GoldilocksExt2(x);
+}
+GoldilocksExt2 lift(GoldilocksExt2 x) {
+  return x;
+}
+// Loads that keep a base-field row in F_p, so its products stay cheap.
+ZK_TARGET_AVX512 inline __m512i load_row(const Goldilocks* p) {
+  return avx512::load(p);
+}
+ZK_TARGET_AVX512 inline avx512::PackedExt2 load_row(const GoldilocksExt2* p) {
+  return avx512::load_ext2(p);
+}
+ZK_TARGET_AVX512 inline avx512::PackedExt2 as_ext2(__m512i v) {
+  return avx512::lift_ext2(v);
+}
+ZK_TARGET_AVX512 inline avx512::PackedExt2 as_ext2(avx512::PackedExt2 v) {
+  return v;
+}
+
+template <class W>
+ZK_TARGET_AVX512 std::size_t pair_sums_avx512(const GoldilocksExt2* a_lo,
+                                              const GoldilocksExt2* a_hi, const W* w_lo,
+                                              const W* w_hi, std::size_t n, PairSums& sums) {
+  const std::size_t packed = n - n % avx512::kLanes;
+  avx512::PackedExt2 at0 = avx512::zero_ext2(), at2 = avx512::zero_ext2();
+  for (std::size_t i = 0; i < packed; i += avx512::kLanes) {
+    const avx512::PackedExt2 al = avx512::load_ext2(a_lo + i), ah = avx512::load_ext2(a_hi + i);
+    const auto wl = load_row(w_lo + i), wh = load_row(w_hi + i);
+    at0 = avx512::add(at0, avx512::mul(al, wl));
+    const avx512::PackedExt2 a2 = avx512::sub(avx512::add(ah, ah), al);
+    at2 = avx512::add(at2, avx512::mul(a2, avx512::sub(avx512::add(wh, wh), wl)));
+  }
+  sums = {avx512::horizontal_sum(at0), avx512::horizontal_sum(at2)};
+  return packed;
+}
+
+template <class W>
+ZK_TARGET_AVX512 std::size_t fold_avx512(GoldilocksExt2* out, const W* lo, const W* hi,
+                                         GoldilocksExt2 r, std::size_t n) {
+  const std::size_t packed = n - n % avx512::kLanes;
+  const avx512::PackedExt2 r_splat = avx512::broadcast_ext2(r);
+  for (std::size_t i = 0; i < packed; i += avx512::kLanes) {
+    const auto l = load_row(lo + i);
+    const avx512::PackedExt2 step = avx512::mul(r_splat, avx512::sub(load_row(hi + i), l));
+    avx512::store_ext2(out + i, avx512::add(as_ext2(l), step));
+  }
+  return packed;
+}
+
+template <class W>
+PairSums pair_sums_any(Isa isa, std::span<const GoldilocksExt2> a_lo,
+                       std::span<const GoldilocksExt2> a_hi, std::span<const W> w_lo,
+                       std::span<const W> w_hi) {
+  const std::size_t n = a_lo.size();
+  assert(a_hi.size() == n && w_lo.size() == n && w_hi.size() == n);
+  PairSums sums{GoldilocksExt2::zero(), GoldilocksExt2::zero()};
+  std::size_t done = 0;
+  if (isa == Isa::kAvx512 && cpu_has_avx512()) {
+    done = pair_sums_avx512(a_lo.data(), a_hi.data(), w_lo.data(), w_hi.data(), n, sums);
+  }
+  for (std::size_t i = done; i < n; ++i) {
+    sums[0] += a_lo[i] * w_lo[i];
+    sums[1] += (a_hi[i] + a_hi[i] - a_lo[i]) * (w_hi[i] + w_hi[i] - w_lo[i]);
+  }
+  return sums;
+}
+
+template <class W>
+void fold_any(Isa isa, std::span<GoldilocksExt2> out, std::span<const W> lo, std::span<const W> hi,
+              GoldilocksExt2 r) {
+  const std::size_t n = out.size();
+  assert(lo.size() == n && hi.size() == n);
+  std::size_t done = 0;
+  if (isa == Isa::kAvx512 && cpu_has_avx512()) {
+    done = fold_avx512(out.data(), lo.data(), hi.data(), r, n);
+  }
+  for (std::size_t i = done; i < n; ++i) out[i] = lift(lo[i]) + r * (hi[i] - lo[i]);
+}
+
 }  // namespace
+
+PairSums pair_sums(Isa isa, std::span<const GoldilocksExt2> a_lo,
+                   std::span<const GoldilocksExt2> a_hi, std::span<const Goldilocks> w_lo,
+                   std::span<const Goldilocks> w_hi) {
+  return pair_sums_any(isa, a_lo, a_hi, w_lo, w_hi);
+}
+
+PairSums pair_sums(Isa isa, std::span<const GoldilocksExt2> a_lo,
+                   std::span<const GoldilocksExt2> a_hi, std::span<const GoldilocksExt2> w_lo,
+                   std::span<const GoldilocksExt2> w_hi) {
+  return pair_sums_any(isa, a_lo, a_hi, w_lo, w_hi);
+}
+
+void fold(Isa isa, std::span<GoldilocksExt2> out, std::span<const GoldilocksExt2> lo,
+          std::span<const GoldilocksExt2> hi, GoldilocksExt2 r) {
+  fold_any(isa, out, lo, hi, r);
+}
+
+void fold(Isa isa, std::span<GoldilocksExt2> out, std::span<const Goldilocks> lo,
+          std::span<const Goldilocks> hi, GoldilocksExt2 r) {
+  fold_any(isa, out, lo, hi, r);
+}
 
 void axpy(Isa isa, std::span<GoldilocksExt2> out, GoldilocksExt2 c, std::span<const Goldilocks> a) {
   assert(a.size() == out.size());

@@ -20,6 +20,7 @@
 #include "base/os_random.hpp"
 #include "field/goldilocks_vec.hpp"
 #include "pcs/coordinates.hpp"
+#include "poly/multilinear.hpp"
 #include "poly/ntt.hpp"
 
 namespace zkinfer::pcs {
@@ -51,6 +52,8 @@ constexpr const char* kLdtChallengesLabel = "ligero/ldt-challenges";
 constexpr const char* kLdtLabel = "ligero/ldt";
 constexpr const char* kWideLdtLabel = "ligero/wide-ldt";
 constexpr const char* kAlphaLabel = "ligero/alpha";
+constexpr const char* kRowRoundLabel = "ligero/row-sumcheck";
+constexpr const char* kRowChallengeLabel = "ligero/row-challenge";
 constexpr const char* kDotLabel = "ligero/dot";
 constexpr const char* kQuadChallengesLabel = "ligero/quad-challenges";
 constexpr const char* kQuadLabel = "ligero/quad";
@@ -88,6 +91,11 @@ class ProofTranscript {
   // constraints).
   std::vector<E> alpha(std::size_t n_linear) {
     return t_.challenges<E>(kAlphaLabel, n_linear + 3 * p_.n_quadratic);
+  }
+  // One round of the row sumcheck: its two padded values, then its challenge.
+  E row_round(std::span<const E> message) {
+    t_.absorb_field<E>(kRowRoundLabel, message);
+    return t_.challenge<E>(kRowChallengeLabel);
   }
   void dot(std::span<const E> response) { t_.absorb_field<E>(kDotLabel, response); }
   std::vector<E> quad_challenges() {
@@ -129,9 +137,10 @@ class LigeroProverData final : public ProverData {
   using F = BaseOf<E>;
   LigeroParams params;
   WitnessLayout layout;
-  Matrix<F> data_coeffs;   // data_rows() x BLOCK: coefficients of the data rows
-  Matrix<F> blind_coeffs;  // 4D x 2 BLOCK: coefficients of the blinding rows
-  Matrix<F> codewords;     // rows() x N: the tableau
+  Matrix<F> data_coeffs;    // data_rows() x BLOCK: coefficients of the data rows
+  Matrix<F> blind_coeffs;   // 4D x 2 BLOCK: coefficients of the blinding rows
+  Matrix<F> codewords;      // rows() x N: the tableau
+  std::vector<E> row_pads;  // 2 row_rounds(): the pads of the row sumcheck's messages
   std::vector<Salt> salts;
   std::optional<hash::MerkleTree> tree;
 };
@@ -331,7 +340,8 @@ void fill_data_row(const LigeroParams& p, std::span<const F> witness,
   }
 }
 
-// A over the data positions (row * WR + position, witness slot s at index s):
+// A over the constrained rows' positions (row * WR + position, witness slot
+// s at index s):
 // sum_c alpha_c * (form c's coefficients), plus the copy constraints
 // Qx - w[x], Qy - w[y], Qz - w[z] with three challenges each. Slots are
 // known to be in range (statement_digest checked them).
@@ -344,7 +354,7 @@ struct Combined {
 template <class E>
 Combined<E> combine(const LigeroParams& p, const WitnessLayout& layout,
                     const sumcheck::ConstraintSystem<E>& cs, std::span<const E> alpha) {
-  const std::size_t n = p.data_rows() * p.wr();
+  const std::size_t n = p.constrained_rows() * p.wr();
   Combined<E> out{BigArray<E>(n), E::zero()};
   std::size_t terms = 3 * layout.quadratic().size();
   for (std::size_t c = 0; c < cs.linear.size(); ++c) {
@@ -386,38 +396,266 @@ Combined<E> combine(const LigeroParams& p, const WitnessLayout& layout,
   return out;
 }
 
-// The values on H (coordinate vectors of BLOCK) of Af for data row `row`: 0
-// on the NREQ random positions, A's part of the row on the witness ones.
-// Returns false when that part is zero (the row adds nothing).
+// ---- The row sumcheck --------------------------------------------------------
+//
+// The linear test's claim  sum_i sum_j A_i[j] W_i[j] = target  runs over the
+// constrained rows i (zero-padded to 2^m rows, m = row_rounds()) and their
+// witness positions j. A sumcheck over the row index, round r binding bit r,
+// reduces it to a claim on one row, sum_j A_rho[j] W_rho[j], with X_rho =
+// sum_i eq(rho, i) X_i: the verifier then evaluates one coefficient row at
+// the queries where the plain Ligero test needs every row's. Round r sends
+// g_r(0) and g_r(2) (g_r(1) is the previous claim minus g_r(0)), each minus a
+// pad committed in the pad rows, so what is sent is uniform; the final claim
+// is affine in the pads, and the dot test proves
+//   sum_j A_rho[j] W_rho[j] - sum_l beta_l pad_l = constant
+// over the combined row and the pad rows (docs/ligero.md).
+
+// The final claim as constant + sum_l beta_l * pad_l.
 template <class E>
-bool a_row_values(const LigeroParams& p, std::span<const E> a, std::size_t row,
-                  const PerCoordinate<E, std::span<BaseOf<E>>>& v) {
-  const std::span<const E> values = a.subspan(row * p.wr(), p.wr());
-  if (std::all_of(values.begin(), values.end(), [](const E& x) { return x.is_zero(); })) {
-    return false;
+struct RowClaim {
+  E constant;
+  std::vector<E> pad_coefficients;  // beta: one per pad, two per round
+};
+
+template <class E>
+RowClaim<E> row_claim(const E& target, std::span<const E> sent, std::span<const E> point) {
+  RowClaim<E> claim{target, std::vector<E>(2 * point.size(), E::zero())};
+  const E one = E::one(), two = one + one, half = two.inverse();
+  for (std::size_t r = 0; r < point.size(); ++r) {
+    const E x = point[r];
+    // The Lagrange basis on {0, 1, 2}: g(x) = l0 g(0) + l1 g(1) + l2 g(2),
+    // with g(1) = claim - g(0) and g(0), g(2) each sent value plus its pad.
+    const E l0 = (x - one) * (x - two) * half, l1 = -(x * (x - two)), l2 = x * (x - one) * half;
+    claim.constant *= l1;
+    for (E& beta : claim.pad_coefficients) beta *= l1;
+    claim.constant += (l0 - l1) * sent[2 * r] + l2 * sent[2 * r + 1];
+    claim.pad_coefficients[2 * r] += l0 - l1;
+    claim.pad_coefficients[2 * r + 1] += l2;
   }
-  for (const auto& coordinate : v) {
-    std::fill(coordinate.begin(), coordinate.begin() + static_cast<std::ptrdiff_t>(p.nreq),
-              BaseOf<E>::zero());
-  }
-  for (std::size_t j = 0; j < p.wr(); ++j) {
-    const Coordinates<E> c = coordinates_of(values[j]);
-    for (std::size_t d = 0; d < kDegree<E>; ++d) v[d][p.nreq + j] = c[d];
-  }
-  return true;
+  return claim;
 }
 
-// acc += x * y element-wise, through a scratch vector.
-template <class F>
-void mul_add(std::span<F> acc, std::span<const F> x, std::span<const F> y, std::span<F> tmp) {
-  Vec<F>::mul(tmp, x, y);
-  Vec<F>::add(acc, acc, tmp);
+// The pad rows' witness positions, concatenated, hold the pads'
+// coordinates, pad l at positions l D .. l D + D - 1: the coefficient of
+// each position in -sum_l beta_l pad_l.
+template <class E>
+std::vector<E> pad_position_coefficients(std::span<const E> beta) {
+  std::vector<E> out;
+  out.reserve(beta.size() * kDegree<E>);
+  for (const E& b : beta) {
+    for (std::size_t d = 0; d < kDegree<E>; ++d) {
+      Coordinates<E> unit{};
+      unit[d] = BaseOf<E>::one();
+      out.push_back(-(b * from_coordinates<E>(unit)));
+    }
+  }
+  return out;
+}
+
+// The part of a vector over the pad rows' witness positions (pad
+// coordinates, or their coefficients) that pad row r holds.
+template <class T>
+std::span<const T> pad_row_part(const LigeroParams& p, std::span<const T> v, std::size_t r) {
+  const std::size_t first = r * p.wr();
+  return v.subspan(first, std::min(p.wr(), v.size() - first));
+}
+
+// The kernels of one row pair: the SIMD ones over GF(p^2), plain loops
+// otherwise (field/goldilocks_vec.hpp states what they compute).
+template <class E, class W>
+std::array<E, 2> pair_sums(std::span<const E> a_lo, std::span<const E> a_hi,
+                           std::span<const W> w_lo, std::span<const W> w_hi) {
+  if constexpr (std::is_same_v<E, field::GoldilocksExt2>) {
+    return field::vec::pair_sums<W>(a_lo, a_hi, w_lo, w_hi);
+  } else {
+    std::array<E, 2> sums{E::zero(), E::zero()};
+    for (std::size_t i = 0; i < a_lo.size(); ++i) {
+      sums[0] += a_lo[i] * w_lo[i];
+      sums[1] += (a_hi[i] + a_hi[i] - a_lo[i]) * (w_hi[i] + w_hi[i] - w_lo[i]);
+    }
+    return sums;
+  }
+}
+
+template <class E, class W>
+void fold_pair(std::span<E> out, std::span<const W> lo, std::span<const W> hi, const E& r) {
+  if constexpr (std::is_same_v<E, field::GoldilocksExt2>) {
+    field::vec::fold<W>(out, lo, hi, r);
+  } else {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = E(lo[i]) + r * (hi[i] - lo[i]);
+  }
+}
+
+// A table of `rows` rows of `width` as the row sumcheck reads it: rows 2a
+// and 2a + 1 form pair a (the row index's lowest remaining bit is the
+// round's variable), and the hi row of an odd count's last pair is zero.
+template <class T>
+struct RowPairs {
+  std::span<const T> table;
+  std::size_t rows, width;
+  std::span<const T> zero;  // a zero row of `width`
+
+  std::size_t pairs() const { return (rows + 1) / 2; }
+  std::span<const T> lo(std::size_t a) const { return table.subspan(2 * a * width, width); }
+  std::span<const T> hi(std::size_t a) const {
+    return 2 * a + 1 < rows ? table.subspan((2 * a + 1) * width, width) : zero;
+  }
+};
+
+// Binds the round's variable to r: row a of `out` = lo + r (hi - lo).
+template <class E, class W>
+void fold_pairs(const RowPairs<W>& in, const E& r, std::span<E> out) {
+  parallel_rows(in.pairs(), in.pairs() * in.width, [&](std::size_t a) {
+    fold_pair<E, W>(out.subspan(a * in.width, in.width), in.lo(a), in.hi(a), r);
+  });
+}
+
+// A table folded by every row challenge, one round at a time, into its
+// single combined row sum_i eq(rho, i) X_i (rows zero-padded to 2^m).
+template <class E>
+std::vector<E> combine_rows(std::span<const E> table, std::size_t rows, std::size_t width,
+                            std::span<const E> point) {
+  BigArray<E> current;
+  const std::vector<E> zero(width, E::zero());
+  for (const E& rho : point) {
+    const RowPairs<E> pairs{current.span().empty() ? table : current.span(), rows, width, zero};
+    BigArray<E> next(pairs.pairs() * width);
+    fold_pairs<E, E>(pairs, rho, next.span());
+    current = std::move(next);
+    rows = pairs.pairs();
+  }
+  const std::span<const E> combined = current.span().empty() ? table : current.span();
+  return {combined.begin(), combined.begin() + static_cast<std::ptrdiff_t>(width)};
+}
+
+// eq(rho, i) for the rows i, in the sumcheck's variable order (round r binds
+// bit r of the row index); poly::eq_table puts variable 0 on the top bit.
+template <class E>
+std::vector<E> row_weights(std::span<const E> point) {
+  const std::vector<E> reversed(point.rbegin(), point.rend());
+  return poly::eq_table<E>(reversed);
+}
+
+// The prover's side: A (over the constrained rows' witness positions) and
+// the rows' values on H, folded round by round.
+template <class E>
+class RowSumcheckProver {
+ public:
+  using F = BaseOf<E>;
+  RowSumcheckProver(const LigeroProverData<E>& d, BigArray<E> a)
+      : p_(d.params),
+        rows_(p_.constrained_rows()),
+        combination_(std::move(a)),
+        values_(rows_ * p_.block),
+        zero_(p_.block, E::zero()),
+        zero_base_(p_.block, F::zero()) {
+    const std::size_t k = p_.block;
+    parallel_rows(rows_, rows_ * k, [&](std::size_t i) {
+      const std::span<F> v = values_.span().subspan(i * k, k);
+      const std::span<const F> coeffs = d.data_coeffs.row(i);
+      std::copy(coeffs.begin(), coeffs.end(), v.begin());
+      poly::ntt<F>(v);
+    });
+  }
+
+  // g(0) and g(2) of the current round.
+  std::array<E, 2> sums() const {
+    return folded() ? sums_over<E>(w_.span(), zero_) : sums_over<F>(values_.span(), zero_base_);
+  }
+
+  void bind(const E& rho) {
+    const std::size_t k = p_.block, wr = p_.wr();
+    const std::size_t pairs = (rows_ + 1) / 2;
+    BigArray<E> w_next(pairs * k), a_next(pairs * wr);
+    if (folded()) {
+      fold_pairs<E, E>({w_.span(), rows_, k, zero_}, rho, w_next.span());
+    } else {
+      fold_pairs<E, F>({values_.span(), rows_, k, zero_base_}, rho, w_next.span());
+      values_ = BigArray<F>();
+    }
+    fold_pairs<E, E>({a(), rows_, wr, std::span(zero_).first(wr)}, rho, a_next.span());
+    w_ = std::move(w_next);
+    a_ = std::move(a_next);
+    rows_ = pairs;
+  }
+
+  // After the last round: A_rho on the witness positions, W_rho on H.
+  std::span<const E> a_row() const { return a().first(p_.wr()); }
+  std::vector<E> w_row() const {
+    const std::size_t k = p_.block;
+    if (folded()) return {w_.span().begin(), w_.span().begin() + static_cast<std::ptrdiff_t>(k)};
+    std::vector<E> out(k);
+    for (std::size_t j = 0; j < k; ++j) out[j] = E(values_.span()[j]);
+    return out;
+  }
+
+ private:
+  // Over every row pair: the witness positions of A and of W's rows.
+  template <class W>
+  std::array<E, 2> sums_over(std::span<const W> w, std::span<const W> zero) const {
+    const std::size_t k = p_.block, wr = p_.wr(), nreq = p_.nreq;
+    const RowPairs<E> a{this->a(), rows_, wr, std::span(zero_).first(wr)};
+    const RowPairs<W> rows{w, rows_, k, zero};
+    std::vector<std::array<E, 2>> parts(static_cast<std::size_t>(omp_get_max_threads()),
+                                        {E::zero(), E::zero()});
+    parallel_rows(a.pairs(), a.pairs() * wr, [&](std::size_t i) {
+      const std::array<E, 2> s =
+          pair_sums<E, W>(a.lo(i), a.hi(i), rows.lo(i).subspan(nreq), rows.hi(i).subspan(nreq));
+      auto& part = parts[static_cast<std::size_t>(omp_get_thread_num())];
+      part[0] += s[0];
+      part[1] += s[1];
+    });
+    std::array<E, 2> out{E::zero(), E::zero()};
+    for (const auto& part : parts) {
+      out[0] += part[0];
+      out[1] += part[1];
+    }
+    return out;
+  }
+
+  bool folded() const { return !w_.span().empty(); }
+  // The combination A, rows_ x WR: as built, then folded.
+  std::span<const E> a() const { return folded() ? a_.span() : combination_.span(); }
+
+  const LigeroParams& p_;
+  std::size_t rows_;
+  BigArray<E> combination_;  // before the first round: A as combine built it
+  BigArray<E> a_;            // after: A folded
+  BigArray<F> values_;       // before the first round: the rows' values on H
+  BigArray<E> w_;            // after: the folded rows, rows_ x BLOCK
+  std::vector<E> zero_;      // a zero row (BLOCK)
+  std::vector<F> zero_base_;
+};
+
+// Values on H (BLOCK of them) of a coefficient row of the linear test: 0 on
+// the random positions, `part` then zeros on the witness ones.
+template <class E>
+std::vector<E> coefficient_row(const LigeroParams& p, std::span<const E> part) {
+  std::vector<E> out(p.block, E::zero());
+  std::copy(part.begin(), part.end(), out.begin() + static_cast<std::ptrdiff_t>(p.nreq));
+  return out;
 }
 
 // Values on H2 of a polynomial given by coefficients (BLOCK or 2 BLOCK).
 template <class F>
 void on_h2(std::span<const F> coeffs, std::span<F> out) {
   poly::coset_lde<F>(coeffs, out, F::one());
+}
+
+// Values on H2, as coordinate vectors, of the polynomial with values `on_h`
+// on H.
+template <class E>
+PerCoordinate<E, std::vector<BaseOf<E>>> extend_to_h2(std::span<const E> on_h) {
+  using F = BaseOf<E>;
+  PerCoordinate<E, std::vector<F>> out;
+  std::vector<F> coeffs(on_h.size());
+  for (std::size_t d = 0; d < kDegree<E>; ++d) {
+    for (std::size_t j = 0; j < on_h.size(); ++j) coeffs[j] = coordinates_of(on_h[j])[d];
+    poly::intt<F>(coeffs);
+    out[d].resize(2 * on_h.size());
+    on_h2<F>(coeffs, out[d]);
+  }
+  return out;
 }
 
 // ---- Prover ------------------------------------------------------------------
@@ -490,48 +728,30 @@ PerCoordinate<E, std::vector<BaseOf<E>>> blind_on_h2(const LigeroProverData<E>& 
   return out;
 }
 
-// p = Z + sum_i Af_i * W_i on H2: degree < 2 BLOCK, and on the witness
-// positions of H it sums to A . w. On H (the even indices of H2) Af_i is A's
-// row itself and W_i its message, so only the odd indices, the coset
-// w_2BLOCK * H, need interpolation and evaluation: 2D + 2 size-BLOCK
-// transforms per row where evaluating on all of H2 would take 3D + 2.
+// The linear-test response on H2: Z + Af_rho W_rho + sum_r Bf_r P_r, where
+// Af_rho and Bf_r are the coefficient rows of the combined row and of pad
+// row P_r, and W_rho = sum_i eq(rho, i) W_i. Degree < 2 BLOCK; on the
+// witness positions it sums to the row sumcheck's final constant.
 template <class E>
-std::vector<E> dot_response(const LigeroProverData<E>& d, std::span<const E> a) {
+std::vector<E> dot_response(const LigeroProverData<E>& d, std::span<const E> a_rho,
+                            std::span<const E> w_rho, std::span<const E> pad_coefficients) {
   using F = BaseOf<E>;
   const LigeroParams& p = d.params;
-  const std::size_t k = p.block;
-  const F odd = F::root_of_unity(p.log_block() + 1);
-  CoordinateSum<E> sum(2 * k);  // each coordinate: [even indices | odd indices]
-#pragma omp parallel if (p.data_rows() * 2 * k >= kParallelMinWork)
-  {
-    PerCoordinate<E, std::vector<F>> v, c;
-    for (std::size_t i = 0; i < kDegree<E>; ++i) {
-      v[i].resize(k);
-      c[i].resize(k);
-    }
-    std::vector<F> w(k), tmp(k);
-    const PerCoordinate<E, std::span<F>> acc = sum.mine();
-#pragma omp for schedule(dynamic, 1)
-    for (std::ptrdiff_t ri = 0; ri < static_cast<std::ptrdiff_t>(p.data_rows()); ++ri) {
-      const auto r = static_cast<std::size_t>(ri);
-      if (!a_row_values<E>(p, a, r, spans<E>(v))) continue;
-      const std::span<const F> coeffs = d.data_coeffs.row(r);
-      std::copy(coeffs.begin(), coeffs.end(), w.begin());
-      poly::ntt<F>(w);
-      for (std::size_t i = 0; i < kDegree<E>; ++i) mul_add<F>(acc[i].first(k), v[i], w, tmp);
-      for (std::size_t i = 0; i < kDegree<E>; ++i) {
-        std::copy(v[i].begin(), v[i].end(), c[i].begin());
-        poly::intt<F>(c[i]);
-        poly::coset_lde<F>(c[i], v[i], odd);
-      }
-      poly::coset_lde<F>(coeffs, w, odd);
-      for (std::size_t i = 0; i < kDegree<E>; ++i) mul_add<F>(acc[i].subspan(k), v[i], w, tmp);
-    }
-  }
+  const std::size_t k2 = 2 * p.block;
+  const auto af = extend_to_h2<E>(std::span<const E>(coefficient_row<E>(p, a_rho)));
+  const auto w = extend_to_h2<E>(w_rho);
   const auto z = blind_on_h2(d, RowsOf<E>::kDotBlind);
-  const std::vector<E> s = sum.total();
-  std::vector<E> out(2 * k);
-  for (std::size_t i = 0; i < 2 * k; ++i) out[i] = element_at<E>(z, i) + s[(i % 2) * k + i / 2];
+  std::vector<E> out(k2);
+  for (std::size_t i = 0; i < k2; ++i) {
+    out[i] = element_at<E>(z, i) + element_at<E>(af, i) * element_at<E>(w, i);
+  }
+  std::vector<F> pad(k2);
+  for (std::size_t r = 0; r < p.pad_rows(); ++r) {
+    const auto bf = extend_to_h2<E>(
+        std::span<const E>(coefficient_row<E>(p, pad_row_part(p, pad_coefficients, r))));
+    on_h2<F>(d.data_coeffs.row(p.constrained_rows() + r), pad);
+    for (std::size_t i = 0; i < k2; ++i) out[i] += element_at<E>(bf, i) * pad[i];
+  }
   return out;
 }
 
@@ -639,42 +859,25 @@ bool equal(std::span<const E> a, std::span<const E> b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
-// sum_i Af_i(x_q) W_i(x_q) + Z(x_q) at every query.
+// Z + Af_rho W_rho + sum_r Bf_r P_r at every query, W_rho from the opened
+// constrained rows weighted by eq(rho, i).
 template <class E>
-std::vector<E> dot_at_queries(const LigeroParams& p, std::span<const E> a,
-                              std::span<const std::size_t> queries, const Opened<E>& opened) {
-  using F = BaseOf<E>;
-  const std::size_t t = queries.size(), k = p.block;
-  std::vector<std::vector<E>> parts(static_cast<std::size_t>(omp_get_max_threads()));
-#pragma omp parallel if (p.data_rows() * p.columns() >= kParallelMinWork)
-  {
-    QueryEvaluator<E> eval(p, queries);
-    PerCoordinate<E, std::vector<F>> c;
-    for (auto& coordinate : c) coordinate.resize(k);
-    std::vector<E> af(t);
-    auto& acc = parts[static_cast<std::size_t>(omp_get_thread_num())];
-    acc.assign(t, E::zero());
-#pragma omp for schedule(dynamic, 1)
-    for (std::ptrdiff_t ri = 0; ri < static_cast<std::ptrdiff_t>(p.data_rows()); ++ri) {
-      const auto r = static_cast<std::size_t>(ri);
-      if (!a_row_values<E>(p, a, r, spans<E>(c))) continue;
-      PerCoordinate<E, std::span<const F>> coeffs;
-      for (std::size_t d = 0; d < kDegree<E>; ++d) {
-        poly::intt<F>(c[d]);
-        coeffs[d] = c[d];
-      }
-      eval.at_queries(coeffs, af);
-      for (std::size_t q = 0; q < t; ++q) {
-        acc[q] += af[q] * opened.at(q, RowsOf<E>::kFirstData + r);
-      }
-    }
-  }
+std::vector<E> dot_at_queries(const LigeroParams& p, std::span<const E> a_rho,
+                              std::span<const E> row_eq, std::span<const E> pad_coefficients,
+                              QueryEvaluator<E>& eval, const Opened<E>& opened) {
+  using Rows = RowsOf<E>;
+  const std::vector<E> af = eval.values_at_queries(coefficient_row<E>(p, a_rho));
+  const std::size_t t = af.size(), rows = p.constrained_rows();
   std::vector<E> out(t);
   for (std::size_t q = 0; q < t; ++q) {
-    out[q] = opened.element(q, RowsOf<E>::kDotBlind);
-    for (const auto& part : parts) {
-      if (!part.empty()) out[q] += part[q];
-    }
+    E w = E::zero();
+    for (std::size_t i = 0; i < rows; ++i) w += row_eq[i] * opened.at(q, Rows::kFirstData + i);
+    out[q] = opened.element(q, Rows::kDotBlind) + af[q] * w;
+  }
+  for (std::size_t r = 0; r < p.pad_rows(); ++r) {
+    const std::vector<E> bf =
+        eval.values_at_queries(coefficient_row<E>(p, pad_row_part(p, pad_coefficients, r)));
+    for (std::size_t q = 0; q < t; ++q) out[q] += bf[q] * opened.at(q, Rows::kFirstData + rows + r);
   }
   return out;
 }
@@ -692,7 +895,7 @@ Bytes serialize(const BasicLigeroProof<E>& proof) {
 
 template <LigeroChallengeField E>
 void BasicLigeroProof<E>::write(ByteWriter& w) const {
-  for (const auto* v : {&ldt, &wide_ldt, &dot, &quad}) {
+  for (const auto* v : {&ldt, &wide_ldt, &row_sumcheck, &dot, &quad}) {
     for (const E& e : *v) e.write(w);
   }
   write_openings(w);
@@ -714,6 +917,7 @@ BasicLigeroProof<E> BasicLigeroProof<E>::read(ByteReader& r, const LigeroParams&
   BasicLigeroProof proof;
   read_elements(proof.ldt, p.block);
   read_elements(proof.wide_ldt, 2 * p.block);
+  read_elements(proof.row_sumcheck, 2 * p.row_rounds());
   read_elements(proof.dot, 2 * p.block);
   read_elements(proof.quad, 2 * p.block - p.wr());
   proof.columns.resize(p.nreq * p.rows());
@@ -754,7 +958,8 @@ void BasicLigero<E>::schema_commitment(hash::TranscriptSchema& schema) const {
 }
 
 template <LigeroChallengeField E>
-void BasicLigero<E>::schema_proof(hash::TranscriptSchema& schema) const {
+void BasicLigero<E>::schema_proof(hash::TranscriptSchema& schema,
+                                  const WitnessLayout& layout) const {
   using hash::ValueType;
   const ValueType e = ValueType::field<E>();
   schema.absorb(kParamsLabel, ValueType::bytes())
@@ -762,8 +967,11 @@ void BasicLigero<E>::schema_proof(hash::TranscriptSchema& schema) const {
       .squeeze(kLdtChallengesLabel, e)
       .absorb(kLdtLabel, e)
       .absorb(kWideLdtLabel, e)
-      .squeeze(kAlphaLabel, e)
-      .absorb(kDotLabel, e)
+      .squeeze(kAlphaLabel, e);
+  for (std::size_t r = 0; r < params_for(layout).row_rounds(); ++r) {
+    schema.absorb(kRowRoundLabel, e).squeeze(kRowChallengeLabel, e);
+  }
+  schema.absorb(kDotLabel, e)
       .squeeze(kQuadChallengesLabel, e)
       .absorb(kQuadLabel, e)
       .squeeze(kQueriesLabel, ValueType::indices())
@@ -819,9 +1027,17 @@ CommitResult BasicLigero<E>::commit_with_randomness(std::span<const F> witness,
       row[2 * (k - 1)] = -others;
     }
   }
-  // The NREQ random symbols that open every data row.
+  // The NREQ random symbols that open every data row, and the row
+  // sumcheck's pads (uniform, D coordinates each).
   std::vector<F> pads(p.data_rows() * p.nreq);
   fill_uniform<F>(pads, random);
+  std::vector<F> row_pads(2 * p.row_rounds() * kDegree<E>);
+  if (!row_pads.empty()) fill_uniform<F>(row_pads, random);
+  for (std::size_t l = 0; l < 2 * p.row_rounds(); ++l) {
+    Coordinates<E> c;
+    for (std::size_t i = 0; i < kDegree<E>; ++i) c[i] = row_pads[l * kDegree<E> + i];
+    d->row_pads.push_back(from_coordinates<E>(c));
+  }
 
   // Lay out and encode every row: interpolate on its message domain, then
   // evaluate on the coset. Rows are independent, so any thread count gives
@@ -837,7 +1053,14 @@ CommitResult BasicLigero<E>::commit_with_randomness(std::span<const F> witness,
       const std::size_t i = r - Rows::kFirstData;
       message = d->data_coeffs.row(i);
       std::copy_n(pads.begin() + static_cast<std::ptrdiff_t>(i * p.nreq), p.nreq, message.begin());
-      fill_data_row<F>(p, witness, layout.quadratic(), i, message.subspan(p.nreq));
+      if (i < p.constrained_rows()) {
+        fill_data_row<F>(p, witness, layout.quadratic(), i, message.subspan(p.nreq));
+      } else {
+        const std::span<const F> held = pad_row_part<F>(p, row_pads, i - p.constrained_rows());
+        const auto rest = std::copy(held.begin(), held.end(),
+                                    message.begin() + static_cast<std::ptrdiff_t>(p.nreq));
+        std::fill(rest, message.end(), F::zero());
+      }
     }
     poly::intt<F>(message);
     poly::coset_lde<F>(message, d->codewords.row(r));
@@ -900,8 +1123,22 @@ Bytes BasicLigero<E>::prove_tampered(std::unique_ptr<ProverData> prover_data,
   fs.ldt(proof.ldt, proof.wide_ldt);
 
   const std::vector<E> alpha = fs.alpha(constraints.linear.size());
-  proof.dot = dot_response<E>(*d, combine<E>(p, d->layout, constraints, alpha).a.span());
-  apply(tamper.dot, proof.dot, std::span<const E>(alpha));
+  Combined<E> combined = combine<E>(p, d->layout, constraints, alpha);
+  const E target = combined.target;
+  RowSumcheckProver<E> rows(*d, std::move(combined.a));
+  std::vector<E> point;
+  for (std::size_t r = 0; r < p.row_rounds(); ++r) {
+    const std::array<E, 2> g = rows.sums();
+    std::vector<E> message{g[0] - d->row_pads[2 * r], g[1] - d->row_pads[2 * r + 1]};
+    apply(tamper.row_round, message, std::span<const E>(point));
+    proof.row_sumcheck.insert(proof.row_sumcheck.end(), message.begin(), message.end());
+    point.push_back(fs.row_round(message));
+    rows.bind(point.back());
+  }
+  const RowClaim<E> claim = row_claim<E>(target, proof.row_sumcheck, point);
+  proof.dot = dot_response<E>(*d, rows.a_row(), rows.w_row(),
+                              pad_position_coefficients<E>(claim.pad_coefficients));
+  if (tamper.dot) tamper.dot(proof.dot, {alpha, point, claim.constant});
   fs.dot(proof.dot);
 
   const std::vector<E> uq = fs.quad_challenges();
@@ -938,6 +1175,10 @@ bool BasicLigero<E>::verify(const Commitment& commitment, const WitnessLayout& l
   const std::vector<E> u = fs.ldt_challenges();
   fs.ldt(proof.ldt, proof.wide_ldt);
   const std::vector<E> alpha = fs.alpha(constraints.linear.size());
+  std::vector<E> point;
+  for (std::size_t r = 0; r < p.row_rounds(); ++r) {
+    point.push_back(fs.row_round(std::span(proof.row_sumcheck).subspan(2 * r, 2)));
+  }
   fs.dot(proof.dot);
   const std::vector<E> uq = fs.quad_challenges();
   fs.quad(proof.quad);
@@ -979,14 +1220,20 @@ bool BasicLigero<E>::verify(const Commitment& commitment, const WitnessLayout& l
     return false;
   }
 
-  // Linear test: the response sums to the combined right-hand side on the
-  // witness positions and matches the combination at the queries.
-  const Combined<E> combined = combine<E>(p, layout, constraints, alpha);
+  // Linear test: the row sumcheck's final claim is what the response sums
+  // to on the witness positions, and the response matches the combined row
+  // and the pad row at the queries.
+  Combined<E> combined = combine<E>(p, layout, constraints, alpha);
+  const RowClaim<E> claim = row_claim<E>(combined.target, proof.row_sumcheck, point);
   E sum = E::zero();
   for (std::size_t c = p.nreq; c < p.block; ++c) sum += proof.dot[2 * c];
-  if (!(sum == combined.target)) return false;
-  if (!equal<E>(dot_at_queries<E>(p, combined.a.span(), queries, opened),
-                eval.values_at_queries(proof.dot))) {
+  if (!(sum == claim.constant)) return false;
+  const std::vector<E> a_rho =
+      combine_rows<E>(combined.a.span(), p.constrained_rows(), p.wr(), point);
+  if (!equal<E>(
+          dot_at_queries<E>(p, a_rho, row_weights<E>(point),
+                            pad_position_coefficients<E>(claim.pad_coefficients), eval, opened),
+          eval.values_at_queries(proof.dot))) {
     return false;
   }
 

@@ -41,6 +41,8 @@ concept LigeroChallengeField = field::Field<E> && poly::TwoAdicField<typename E:
 // A serialized proof, every count fixed by the parameters:
 //   ldt       BLOCK elements of E      narrow low-degree response on H
 //   wide_ldt  2 BLOCK elements of E    wide low-degree response on H2
+//   rows      2 row_rounds() of E      row-sumcheck messages, padded: per round
+//                                      g(0) - pi, g(2) - pi' (docs/ligero.md)
 //   dot       2 BLOCK elements of E    linear-test response on H2
 //   quad      2 BLOCK - WR elements    quadratic-test response on H2 without
 //                                      the witness positions (zero by design)
@@ -52,7 +54,7 @@ concept LigeroChallengeField = field::Field<E> && poly::TwoAdicField<typename E:
 template <LigeroChallengeField E>
 struct BasicLigeroProof {
   using F = typename E::Base;
-  std::vector<E> ldt, wide_ldt, dot, quad;
+  std::vector<E> ldt, wide_ldt, row_sumcheck, dot, quad;
   std::vector<F> columns;
   std::vector<hash::Salt> salts;
   hash::MerkleMultiProof merkle;
@@ -66,18 +68,29 @@ struct BasicLigeroProof {
   static BasicLigeroProof parse(ByteSpan bytes, const LigeroParams& params);
 };
 
+// What the linear test's response answers: the combination challenges
+// alpha, the row sumcheck's point, and the value the response must sum to
+// on the witness positions (derived from the sent round messages).
+template <class E>
+struct LinearTestChallenges {
+  std::span<const E> alpha, row_point;
+  E witness_sum;
+};
+
 // Test-only: a cheating prover. Each hook, when set, may change a message
 // after the honest prover computed it and before it is absorbed, so the rest
 // of the proof follows honest Fiat–Shamir over what was actually sent. Each
 // sees the challenges its message answers, as an adaptive prover would: ldt
-// and wide_ldt the low-degree challenges u, dot the linear-test challenges
-// alpha, quad u_q, and `columns` the sorted queries (it edits the opened
-// columns after the Merkle opening was made from the committed ones).
+// and wide_ldt the low-degree challenges u, row_round (each round's two
+// elements) the row challenges drawn before it, dot the linear-test
+// challenges, quad u_q, and `columns` the sorted queries (it edits the
+// opened columns after the Merkle opening was made from the committed ones).
 template <LigeroChallengeField E>
 struct BasicLigeroTamper {
   using F = typename E::Base;
   using Response = std::function<void(std::vector<E>& message, std::span<const E> challenges)>;
-  Response ldt, wide_ldt, dot, quad;
+  Response ldt, wide_ldt, row_round, quad;
+  std::function<void(std::vector<E>& message, const LinearTestChallenges<E>& challenges)> dot;
   std::function<void(std::vector<F>& columns, std::span<const std::size_t> queries)> columns;
 };
 
@@ -101,7 +114,7 @@ class BasicLigero final : public BasicPolynomialCommitment<E> {
   LigeroParams params_for(const WitnessLayout& layout) const;
 
   void schema_commitment(hash::TranscriptSchema& schema) const override;
-  void schema_proof(hash::TranscriptSchema& schema) const override;
+  void schema_proof(hash::TranscriptSchema& schema, const WitnessLayout& layout) const override;
   CommitResult commit(std::span<const F> witness, const WitnessLayout& layout) const override;
   void absorb_commitment(const Commitment& commitment, hash::Transcript& transcript) const override;
   Bytes prove(std::unique_ptr<ProverData> prover_data,

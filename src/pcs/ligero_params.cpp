@@ -23,11 +23,10 @@ constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
 // columns out of n all miss a fixed set of m columns (-inf if they cannot).
 double log2_all_miss(std::size_t n, std::size_t m, std::size_t t) {
   if (m > n || t > n - m) return kMinusInfinity;
-  double acc = 0;
-  for (std::size_t i = 0; i < t; ++i) {
-    acc += std::log1p(-static_cast<double>(m) / static_cast<double>(n - i)) / std::log(2.0);
-  }
-  return acc;
+  // By log-gamma rather than a sum of t terms: LigeroParams::choose
+  // evaluates this thousands of times on every proof and verification.
+  const auto lg = [](std::size_t x) { return std::lgamma(static_cast<double>(x) + 1.0); };
+  return (lg(n - m) - lg(n - m - t) - lg(n) + lg(n - t)) / std::log(2.0);
 }
 
 // log2 of C(a, t) / C(n, t): all t queries land in a fixed set of a columns.
@@ -50,9 +49,12 @@ double bits(double log2_error) {
 struct Terms {
   double batching;  // one low-degree test: (e + 1) / |E|
   double queries;   // one low-degree test: C(n - e, t) / C(n, t)
-  double test;      // the linear test, and equally the quadratic test
+  double test;      // the quadratic test
+  double linear;    // the linear test: the same terms plus the row sumcheck's
   // Both low-degree tests, the linear and the quadratic test (union bound).
-  double total() const { return log2_add(1.0 + log2_add(batching, queries), 1.0 + test); }
+  double total() const {
+    return log2_add(1.0 + log2_add(batching, queries), log2_add(linear, test));
+  }
 };
 
 Terms terms_for(const LigeroParams& p, std::size_t e, double log2_field) {
@@ -63,6 +65,11 @@ Terms terms_for(const LigeroParams& p, std::size_t e, double log2_field) {
   // A response of degree < 2 BLOCK that differs from the honest one agrees
   // with it on < 2 BLOCK columns; errors of either tested row group add e each.
   terms.test = log2_add(-log2_field, log2_all_inside(n, 2 * e + 2 * p.block - 1, t));
+  // Each round of the row sumcheck sends a polynomial of degree 2: a false
+  // one survives a uniform challenge with probability 2/|E|.
+  const double rounds = static_cast<double>(p.row_rounds());
+  terms.linear =
+      rounds == 0 ? terms.test : log2_add(terms.test, std::log2(2.0 * rounds) - log2_field);
   return terms;
 }
 
@@ -93,6 +100,11 @@ unsigned LigeroFieldInfo::max_log_columns() const {
   const std::uint64_t order = modulus - 1;
   const auto two_adicity = static_cast<unsigned>(std::countr_zero(order));
   return std::has_single_bit(order) ? two_adicity - 1 : two_adicity;
+}
+
+std::size_t LigeroParams::row_rounds() const {
+  const std::size_t r = constrained_rows();
+  return r <= 1 ? 0 : static_cast<std::size_t>(std::bit_width(r - 1));
 }
 
 unsigned LigeroParams::log_block() const {
@@ -143,9 +155,10 @@ LigeroParams LigeroParams::choose(std::size_t n_witness, std::size_t n_quadratic
 
 std::size_t LigeroParams::proof_bytes_estimate() const {
   // ldt (BLOCK), wide ldt and dot (2 BLOCK each), quad (2 BLOCK minus the
-  // witness positions, which are zero by construction and not sent).
+  // witness positions, which are zero by construction and not sent), two
+  // elements per round of the row sumcheck.
   const std::size_t responses =
-      field.challenge_bytes() * (block + 2 * (2 * block) + (2 * block - wr()));
+      field.challenge_bytes() * (block + 2 * (2 * block) + (2 * block - wr()) + 2 * row_rounds());
   const std::size_t columns_bytes = nreq * (rows() * field.base_bytes + hash::kSaltBytes);
   const double siblings = expected_merkle_siblings(columns(), nreq);
   return responses + columns_bytes + 4 +
@@ -167,6 +180,7 @@ LigeroErrorTerms ligero_error_terms(const LigeroParams& p, std::size_t e, double
   out.ldt_queries = std::exp2(t.queries);
   out.ldt = std::exp2(log2_add(t.batching, t.queries));
   out.test = std::exp2(t.test);
+  out.linear = std::exp2(t.linear);
   return out;
 }
 
@@ -205,7 +219,7 @@ LigeroSecurity ligero_security(const LigeroParams& p, double log2_field_size) {
   s.proximity_batching_bits = bits(1.0 + t.batching);
   s.proximity_query_bits = bits(1.0 + t.queries);
   s.proximity_bits = bits(1.0 + log2_add(t.batching, t.queries));
-  s.linear_bits = bits(t.test);
+  s.linear_bits = bits(t.linear);
   s.quadratic_bits = bits(t.test);
   s.total_bits = bits(t.total());
   const double delta = (1.0 - static_cast<double>(k) / static_cast<double>(p.columns())) / 2.0;

@@ -55,6 +55,8 @@ struct LigeroFieldInfo {
 //   [3D, 4D)  quad-test blinding row:  degree < 2 BLOCK, 0 on witness positions
 //   [4D, 4D + witness_rows)            witness rows: [NREQ random | WR witness]
 //   then quadratic_triples() rows each of Qx, Qy, Qz: [NREQ random | WR copies]
+//   then pad_rows() rows holding the row sumcheck's 2 D row_rounds() pad
+//   coordinates: [NREQ random | WR pad coordinates] (the last zero-padded)
 template <unsigned D>
 struct BasicLigeroRows {
   static constexpr std::size_t kNarrowBlind = 0;
@@ -91,9 +93,16 @@ struct LigeroParams {
   std::size_t wr() const { return block - nreq; }
   std::size_t witness_rows() const { return (n_witness + wr() - 1) / wr(); }
   std::size_t quadratic_triples() const { return (n_quadratic + wr() - 1) / wr(); }
-  // Rows holding witness values or copies of them: the rows the linear test
-  // and the narrow low-degree test combine.
-  std::size_t data_rows() const { return witness_rows() + 3 * quadratic_triples(); }
+  // Rows holding witness values or copies of them: the rows the linear
+  // forms constrain, which the row sumcheck of the linear test collapses.
+  std::size_t constrained_rows() const { return witness_rows() + 3 * quadratic_triples(); }
+  // Rounds of that sumcheck: one per variable of the row index.
+  std::size_t row_rounds() const;
+  // Rows holding the pads of the sumcheck's messages (one in production).
+  std::size_t pad_rows() const { return (2 * field.degree * row_rounds() + wr() - 1) / wr(); }
+  // The constrained rows and the pad rows: the rows the narrow low-degree
+  // test combines.
+  std::size_t data_rows() const { return constrained_rows() + pad_rows(); }
   // Four blinding polynomials of field.degree coordinate rows each.
   std::size_t blinding_rows() const { return 4 * field.degree; }
   std::size_t rows() const { return blinding_rows() + data_rows(); }
@@ -119,7 +128,7 @@ struct LigeroSecurity {
   double proximity_bits = 0;           // both low-degree tests, Ligero bound (e < d/3)
   double proximity_batching_bits = 0;  // their (e + 1)/|E| parts
   double proximity_query_bits = 0;     // their query parts
-  double linear_bits = 0;              // linear (dot) test, given proximity
+  double linear_bits = 0;              // linear test (row sumcheck + dot), given proximity
   double quadratic_bits = 0;           // quadratic test, given proximity
   double total_bits = 0;               // -log2 of the sum of every error term
   // For comparison only: t * log2(1 / (1 - delta)), delta = (1 - rho) / 2,
@@ -133,15 +142,15 @@ LigeroSecurity ligero_security(const LigeroParams& params);
 LigeroSecurity ligero_security(const LigeroParams& params, double log2_field_size);
 
 // The error terms of docs/ligero.md at proximity parameter e, as
-// probabilities, for one low-degree test and for the linear (equally the
-// quadratic) test; ligero_security sums them over the tests and picks e.
-// The soundness experiments (tests/pcs/ligero_tiny_field_test.cpp) compare
-// measured cheating rates with them.
+// probabilities, for one low-degree test, the quadratic and the linear test; ligero_security sums
+// them over the tests and picks e. The soundness experiments (tests/pcs/ligero_tiny_field_test.cpp)
+// compare measured cheating rates with them.
 struct LigeroErrorTerms {
   double ldt_batching = 0;  // (e + 1) / |E|
   double ldt_queries = 0;   // C(n - e, t) / C(n, t)
   double ldt = 0;           // their sum
-  double test = 0;          // 1 / |E| + C(2e + 2 BLOCK - 1, t) / C(n, t)
+  double test = 0;          // 1 / |E| + C(2e + 2 BLOCK - 1, t) / C(n, t): the quadratic test
+  double linear = 0;        // test + 2 row_rounds / |E| (the row sumcheck): the linear test
 };
 LigeroErrorTerms ligero_error_terms(const LigeroParams& params, std::size_t e,
                                     double log2_field_size);

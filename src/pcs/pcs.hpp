@@ -72,7 +72,8 @@ class BasicPolynomialCommitment {
   // any challenge the committed data must not depend on), and those of
   // prove/verify (to place where the constraints are final).
   virtual void schema_commitment(hash::TranscriptSchema& schema) const = 0;
-  virtual void schema_proof(hash::TranscriptSchema& schema) const = 0;
+  // The proof's steps depend on the layout (its number of rows).
+  virtual void schema_proof(hash::TranscriptSchema& schema, const WitnessLayout& layout) const = 0;
 
   // Commits to `witness`, of layout.size() elements satisfying nothing yet:
   // the constraints come later. Randomness from the OS CSPRNG.

@@ -261,7 +261,7 @@ hash::TranscriptSchema InferenceCircuit::schema(const pcs::Ligero& ligero) const
   gkr::append_schema(schema, kModelIdPrefix, model_shape_);
   gkr::append_schema(schema, kInputPrefix, input_shape_);
   ranges_.append_schema(schema, kRangePrefix);
-  ligero.schema_proof(schema);
+  ligero.schema_proof(schema, layout_);
   return schema;
 }
 

@@ -43,8 +43,9 @@ using sumcheck::Slot;
 // looked up two per row, lookup::LookupBatch::checks_in_pairs; 5: partial
 // Poseidon2 rounds carry lanes 1..11 as identity wires; 6: the sponges'
 // input states are not committed, gkr/sponge_circuit.hpp, and the Ligero
-// statement digest hashes terms in chunks across forms).
-inline constexpr std::uint32_t kProofFormatVersion = 6;
+// statement digest hashes terms in chunks across forms; 7: the Ligero linear
+// test collapses the rows by a sumcheck, docs/ligero.md).
+inline constexpr std::uint32_t kProofFormatVersion = 7;
 
 // The most inferences one proof may cover (a verifier builds a circuit of
 // this many copies, so a statement may not ask for more).

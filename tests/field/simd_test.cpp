@@ -81,6 +81,58 @@ TEST_P(PackedPaths, ExtensionByBaseMatchesScalarOnEveryLength) {
   }
 }
 
+GoldilocksExt2 as_ext2(Goldilocks x) {
+  return GoldilocksExt2(x);
+}
+GoldilocksExt2 as_ext2(GoldilocksExt2 x) {
+  return x;
+}
+
+std::vector<GoldilocksExt2> mixed_ext2(std::size_t n, std::uint64_t seed) {
+  const auto c0 = mixed_values(n, seed), c1 = mixed_values(n, seed + 7);
+  std::vector<GoldilocksExt2> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = GoldilocksExt2(c0[i], c1[i]);
+  return v;
+}
+
+// The sumcheck row-pair kernels against the field's own arithmetic, with w
+// rows in F_p and in GF(p^2), and the fold in place.
+TEST_P(PackedPaths, RowPairKernelsMatchTheFieldOnEveryLength) {
+  const Isa isa = GetParam();
+  for (std::size_t n = 0; n <= 67; ++n) {
+    const auto a_lo = mixed_ext2(n, 600 + n), a_hi = mixed_ext2(n, 700 + n);
+    const auto b_lo = mixed_values(n, 800 + n), b_hi = mixed_values(n, 900 + n);
+    const auto e_lo = mixed_ext2(n, 1000 + n), e_hi = mixed_ext2(n, 1100 + n);
+    const GoldilocksExt2 r(Goldilocks::from_u64(Goldilocks::kModulus - 5),
+                           Goldilocks::from_u64(3 + n));
+    const auto expected_sums = [&](const auto& w_lo, const auto& w_hi) {
+      vec::PairSums sums{GoldilocksExt2::zero(), GoldilocksExt2::zero()};
+      const GoldilocksExt2 two = GoldilocksExt2::from_u64(2);
+      for (std::size_t i = 0; i < n; ++i) {
+        sums[0] += a_lo[i] * w_lo[i];
+        sums[1] += (two * a_hi[i] - a_lo[i]) * (two * as_ext2(w_hi[i]) - as_ext2(w_lo[i]));
+      }
+      return sums;
+    };
+    const auto base_sums = vec::pair_sums(isa, a_lo, a_hi, std::span<const Goldilocks>(b_lo),
+                                          std::span<const Goldilocks>(b_hi));
+    ASSERT_EQ(base_sums, expected_sums(b_lo, b_hi)) << "pair_sums over F_p n=" << n;
+    const auto ext_sums = vec::pair_sums(isa, a_lo, a_hi, std::span<const GoldilocksExt2>(e_lo),
+                                         std::span<const GoldilocksExt2>(e_hi));
+    ASSERT_EQ(ext_sums, expected_sums(e_lo, e_hi)) << "pair_sums over GF(p^2) n=" << n;
+
+    std::vector<GoldilocksExt2> got(n), want(n);
+    for (std::size_t i = 0; i < n; ++i) want[i] = GoldilocksExt2(b_lo[i]) + r * (b_hi[i] - b_lo[i]);
+    vec::fold(isa, got, std::span<const Goldilocks>(b_lo), std::span<const Goldilocks>(b_hi), r);
+    ASSERT_EQ(got, want) << "fold from F_p n=" << n;
+    got = e_lo;
+    for (std::size_t i = 0; i < n; ++i) want[i] = e_lo[i] + r * (e_hi[i] - e_lo[i]);
+    vec::fold(isa, got, std::span<const GoldilocksExt2>(got), std::span<const GoldilocksExt2>(e_hi),
+              r);
+    ASSERT_EQ(got, want) << "fold in place n=" << n;
+  }
+}
+
 TEST_P(PackedPaths, ExhaustiveEdgePairs) {
   constexpr std::uint64_t P = Goldilocks::kModulus;
   const std::vector<std::uint64_t> edges = {0,

@@ -24,11 +24,12 @@ ByteSpan statement() {
   return {reinterpret_cast<const std::uint8_t*>(kStatement), std::strlen(kStatement)};
 }
 
-hash::TranscriptSchema full_schema(const pcs::Ligero& ligero, const Poseidon2CircuitShape& shape) {
+hash::TranscriptSchema full_schema(const pcs::Ligero& ligero, const Poseidon2CircuitShape& shape,
+                                   const WitnessLayout& layout) {
   hash::TranscriptSchema schema("gkr-poseidon2-ligero-test/v1");
   ligero.schema_commitment(schema);
   append_schema(schema, "p2/", shape);
-  ligero.schema_proof(schema);
+  ligero.schema_proof(schema, layout);
   return schema;
 }
 
@@ -42,7 +43,7 @@ struct FullProof {
 FullProof prove_full(const pcs::Ligero& ligero, const Committed& c,
                      const Poseidon2Tamper& tamper = {}) {
   const Bytes params = testing::parameter_bytes(c.shape);
-  hash::Transcript t(full_schema(ligero, c.shape), statement(), params);
+  hash::Transcript t(full_schema(ligero, c.shape, c.layout), statement(), params);
   pcs::CommitResult committed = ligero.commit(c.witness, c.layout);
   ligero.absorb_commitment(committed.commitment, t);
   hash::Transcript replay = t;
@@ -68,7 +69,7 @@ bool verify_full(const pcs::Ligero& ligero, const Poseidon2CircuitShape& shape,
   const Slot outputs_first = layout.allocate(shape.state_size());
   const Poseidon2CircuitPads pads = allocate_pads(layout, shape);
   const Bytes params = testing::parameter_bytes(shape);
-  hash::Transcript t(full_schema(ligero, shape), statement(), params);
+  hash::Transcript t(full_schema(ligero, shape, layout), statement(), params);
   ligero.absorb_commitment(full.commitment, t);
   try {
     ByteReader reader(full.circuit_proof);

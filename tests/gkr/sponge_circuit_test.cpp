@@ -124,11 +124,12 @@ Bytes encode(const auto& object) {
 
 // ---- Full stack --------------------------------------------------------------
 
-hash::TranscriptSchema full_schema(const pcs::Ligero& ligero, const SpongeShape& shape) {
+hash::TranscriptSchema full_schema(const pcs::Ligero& ligero, const SpongeShape& shape,
+                                   const WitnessLayout& layout) {
   hash::TranscriptSchema schema("gkr-sponge-ligero-test/v1");
   ligero.schema_commitment(schema);
   append_schema(schema, "sponge/", shape);
-  ligero.schema_proof(schema);
+  ligero.schema_proof(schema, layout);
   return schema;
 }
 
@@ -140,7 +141,7 @@ struct FullProof {
 // The prover: commit, prove the circuit, derive the constraints the verifier
 // will derive (replaying its side on a copy of the transcript), prove them.
 FullProof prove_full(const pcs::Ligero& ligero, const Committed& c) {
-  hash::Transcript t(full_schema(ligero, c.shape), encode(c.statement), encode(c.shape));
+  hash::Transcript t(full_schema(ligero, c.shape, c.layout), encode(c.statement), encode(c.shape));
   pcs::CommitResult committed = ligero.commit(c.witness, c.layout);
   ligero.absorb_commitment(committed.commitment, t);
   hash::Transcript replay = t;
@@ -157,7 +158,7 @@ FullProof prove_full(const pcs::Ligero& ligero, const Committed& c) {
 bool verify_full(const pcs::Ligero& ligero, const SpongeShape& shape,
                  const SpongeStatement& statement, const FullProof& full) {
   const Layout layout(shape);
-  hash::Transcript t(full_schema(ligero, shape), encode(statement), encode(shape));
+  hash::Transcript t(full_schema(ligero, shape, layout.layout), encode(statement), encode(shape));
   ligero.absorb_commitment(full.commitment, t);
   try {
     ByteReader reader(full.sponge_proof);

@@ -136,7 +136,7 @@ class OperatorProofHarness {
     ligero_.schema_commitment(schema);
     in.op.append_schema(schema, kOperatorPrefix);
     in.ranges.append_schema(schema, kRangePrefix);
-    ligero_.schema_proof(schema);
+    ligero_.schema_proof(schema, in.layout);
     return schema;
   }
 

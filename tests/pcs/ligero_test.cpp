@@ -86,10 +86,10 @@ Instance make_instance(const Shape& shape, TestRng& rng) {
   return in;
 }
 
-hash::TranscriptSchema schema_for(const PolynomialCommitment& pcs) {
+hash::TranscriptSchema schema_for(const PolynomialCommitment& pcs, const WitnessLayout& layout) {
   hash::TranscriptSchema schema("zkinfer-ligero-test/v1");
   pcs.schema_commitment(schema);
-  pcs.schema_proof(schema);
+  pcs.schema_proof(schema, layout);
   return schema;
 }
 
@@ -101,7 +101,7 @@ struct Proved {
 };
 
 Proved prove(const Ligero& ligero, const Instance& in, const LigeroTamper& tamper = {}) {
-  const hash::TranscriptSchema schema = schema_for(ligero);
+  const hash::TranscriptSchema schema = schema_for(ligero, in.layout);
   hash::Transcript t(schema, text("statement"), text("parameters"), /*record=*/true);
   CommitResult committed = ligero.commit(in.witness, in.layout);
   ligero.absorb_commitment(committed.commitment, t);
@@ -117,7 +117,7 @@ Proved prove(const Ligero& ligero, const Instance& in, const LigeroTamper& tampe
 // Runs the verifier on a fresh transcript; false also for a thrown Error.
 bool accepts(const Ligero& ligero, const Instance& in, const Commitment& commitment, ByteSpan proof,
              hash::Transcript* keep = nullptr) {
-  const hash::TranscriptSchema schema = schema_for(ligero);
+  const hash::TranscriptSchema schema = schema_for(ligero, in.layout);
   hash::Transcript t(schema, text("statement"), text("parameters"), /*record=*/true);
   ligero.absorb_commitment(commitment, t);
   bool ok = false;
@@ -341,7 +341,7 @@ TEST(Ligero, WorksThroughTheInterface) {
   const Instance in = make_instance({100, 10, 3, 6}, rng);
   const Ligero concrete;
   const PolynomialCommitment& pcs = concrete;
-  const hash::TranscriptSchema schema = schema_for(pcs);
+  const hash::TranscriptSchema schema = schema_for(pcs, in.layout);
   hash::Transcript pt(schema, text("s"), text("p"));
   CommitResult c = pcs.commit(in.witness, in.layout);
   pcs.absorb_commitment(c.commitment, pt);
@@ -363,7 +363,7 @@ TEST(Ligero, IdenticalForOneAndTwoThreads) {
       TestRng r(seed++);
       for (auto& b : out) b = static_cast<std::uint8_t>(r());
     };
-    const hash::TranscriptSchema schema = schema_for(ligero);
+    const hash::TranscriptSchema schema = schema_for(ligero, in.layout);
     hash::Transcript t(schema, text("statement"), text("parameters"));
     CommitResult c = ligero.commit_with_randomness(in.witness, in.layout, random);
     ligero.absorb_commitment(c.commitment, t);
@@ -410,10 +410,9 @@ TEST(Ligero, RejectsACheatingProver) {
   const Instance in = make_instance({3000, 300, 6, 8}, rng);
   const std::size_t nreq = ligero.params_for(in.layout).nreq;
   const auto bump = [](std::size_t i) {
-    return
-        [i](std::vector<Challenge>& v, std::span<const Challenge>) { v.at(i) += Challenge::one(); };
+    return [i](std::vector<Challenge>& v, const auto&) { v.at(i) += Challenge::one(); };
   };
-  std::vector<std::pair<const char*, LigeroTamper>> cheats(6);
+  std::vector<std::pair<const char*, LigeroTamper>> cheats(8);
   cheats[0].first = "opened column";
   cheats[0].second.columns = [](std::vector<Goldilocks>& c, std::span<const std::size_t>) {
     c.at(c.size() / 2) += Goldilocks::one();
@@ -427,12 +426,21 @@ TEST(Ligero, RejectsACheatingProver) {
   // Moves value between two witness positions: the sum the verifier checks
   // is unchanged, so only the column consistency check can catch it.
   cheats[4].first = "dot, sum preserved";
-  cheats[4].second.dot = [nreq](std::vector<Challenge>& v, std::span<const Challenge>) {
+  cheats[4].second.dot = [nreq](std::vector<Challenge>& v, const auto&) {
     v.at(2 * nreq) += Challenge::one();
     v.at(2 * nreq + 2) -= Challenge::one();
   };
   cheats[5].first = "quad";
   cheats[5].second.quad = bump(0);
+  // Every round's g(0) (round 0: g(0) + g(1) no longer meets the target) or
+  // only the last round's g(2) (its polynomial no longer gives the claim).
+  cheats[6].first = "row sumcheck, g(0) of every round";
+  cheats[6].second.row_round = bump(0);
+  cheats[7].first = "row sumcheck, g(2) of the last round";
+  cheats[7].second.row_round = [rounds = ligero.params_for(in.layout).row_rounds()](
+                                   std::vector<Challenge>& v, std::span<const Challenge> point) {
+    if (point.size() + 1 == rounds) v.at(1) += Challenge::one();
+  };
   for (const auto& [name, tamper] : cheats) {
     const Proved proved = prove(ligero, in, tamper);
     EXPECT_FALSE(accepts(ligero, in, proved.commitment, proved.proof)) << name;
@@ -483,7 +491,7 @@ TEST(Ligero, MalformedInputThrows) {
   const Instance in = make_instance({10, 2, 2, 3}, rng);
   const Proved proved = prove(ligero, in);
   const auto verify_raw = [&](ByteSpan proof, const Constraints& cs) {
-    const hash::TranscriptSchema schema = schema_for(ligero);
+    const hash::TranscriptSchema schema = schema_for(ligero, in.layout);
     hash::Transcript t(schema, text("statement"), text("parameters"));
     ligero.absorb_commitment(proved.commitment, t);
     return ligero.verify(proved.commitment, in.layout, cs, proof, t);
@@ -505,7 +513,7 @@ TEST(Ligero, FiatShamirCoversEveryProofByte) {
   const Ligero ligero;
   const Instance in = make_instance({2000, 100, 5, 8}, rng);
   const Proved proved = prove(ligero, in);
-  hash::TranscriptSchema schema = schema_for(ligero);
+  hash::TranscriptSchema schema = schema_for(ligero, in.layout);
   hash::Transcript verifier(schema, text("x"), text("y"));
   ASSERT_TRUE(accepts(ligero, in, proved.commitment, proved.proof, &verifier));
   const auto& pe = proved.events;
@@ -522,8 +530,8 @@ TEST(Ligero, FiatShamirCoversEveryProofByte) {
   std::size_t absorbed = 0;
   for (const auto& e : pe) {
     const bool message = e.label == "ligero/ldt" || e.label == "ligero/wide-ldt" ||
-                         e.label == "ligero/dot" || e.label == "ligero/quad" ||
-                         e.label == "ligero/openings";
+                         e.label == "ligero/row-sumcheck" || e.label == "ligero/dot" ||
+                         e.label == "ligero/quad" || e.label == "ligero/openings";
     if (e.op == hash::TranscriptSchema::Op::kAbsorb && message) absorbed += e.payload_bytes;
   }
   EXPECT_EQ(absorbed, proved.proof.size());

@@ -85,10 +85,10 @@ struct Cheat {
   TinyLigero::Tamper messages;
 };
 
-hash::TranscriptSchema schema() {
+hash::TranscriptSchema schema(const WitnessLayout& layout) {
   hash::TranscriptSchema s("zkinfer-ligero-tiny-field-test/v1");
   tiny_ligero().schema_commitment(s);
-  tiny_ligero().schema_proof(s);
+  tiny_ligero().schema_proof(s, layout);
   return s;
 }
 
@@ -99,7 +99,7 @@ ByteSpan text(const char* s) {
 // One trial: commit with fresh randomness (tampered rows included), prove
 // with the hooks and honest Fiat–Shamir, verify on a fresh transcript.
 bool accepted(const Instance& in, const Cheat& cheat, std::uint64_t seed) {
-  static const hash::TranscriptSchema s = schema();
+  const hash::TranscriptSchema s = schema(in.layout);
   const TinyLigero& ligero = tiny_ligero();
   TestRng rng(seed);
   const RandomBytes random = [&rng](std::span<std::uint8_t> out) {
@@ -210,13 +210,17 @@ TinyLigero::CodewordTamper corrupt_row(std::size_t row, std::size_t m, std::uint
   };
 }
 
-// The row only the narrow test sees (its slots are in no linear form). The
-// verifier rejects iff a query lands on a corrupted column and that row's
-// challenge u is nonzero: accepted with probability q + (1 - q)/|E|, q the
-// probability that both queries miss the m columns.
+// A row only the narrow test sees. The instance keeps no linear form: the
+// row sumcheck weighs every constrained row into the combined row the linear
+// test checks, so with a form the corrupted row would face that test too;
+// without one the combined row's coefficients are zero. The verifier rejects
+// iff a query lands on a corrupted column and that row's challenge u is
+// nonzero: accepted with probability q + (1 - q)/|E|, q the probability that
+// both queries miss the m columns.
 TEST(LigeroTinyField, NonCodewordRowsAreCaughtAsTheLowDegreeBoundSays) {
   TestRng rng(1);
-  const Instance in = make_instance(rng, /*with_product=*/false);
+  Instance in = make_instance(rng, /*with_product=*/false);
+  in.constraints.linear.clear();
   const LigeroParams p = tiny_ligero().params_for(in.layout);
   const std::size_t n = p.columns(), row = BasicLigeroRows<1>::kFirstData + 1;
   print_header(p);
@@ -240,10 +244,24 @@ TEST(LigeroTinyField, NonCodewordRowsAreCaughtAsTheLowDegreeBoundSays) {
 
 // ---- (b) a false linear claim -------------------------------------------------
 
-// The linear-test bound with every row an exact codeword (e = 0):
-// 1/|E| + C(2 BLOCK - 1, t)/C(n, t).
-double linear_bound(const LigeroParams& p) {
+// The test bounds with every row an exact codeword (e = 0): quadratic
+// 1/|E| + C(2 BLOCK - 1, t)/C(n, t), linear the same plus the row
+// sumcheck's 2 row_rounds / |E|.
+double quadratic_bound(const LigeroParams& p) {
   return ligero_error_terms(p, 0, p.field.log2_challenge_size()).test;
+}
+double linear_bound(const LigeroParams& p) {
+  return ligero_error_terms(p, 0, p.field.log2_challenge_size()).linear;
+}
+
+// A false claim, off by one, with honest row-sumcheck messages: the combined
+// error is alpha times the offset, zero with probability 1/|E|; otherwise
+// each round multiplies it by l1(rho) = -rho (rho - 2) (the verifier's g(1)
+// carries it), zero for rho in {0, 2}. The final claim is then the true one
+// with probability 1 - (1 - 1/|E|) (1 - 2/|E|)^m.
+double claim_error_vanishes(const LigeroParams& p) {
+  return 1 -
+         (1 - 1 / kFieldSize) * std::pow(1 - 2 / kFieldSize, static_cast<double>(p.row_rounds()));
 }
 
 // A polynomial of degree 2 BLOCK - 1 with 2 BLOCK - 1 roots among the
@@ -278,33 +296,30 @@ SumShifter make_shifter(const LigeroParams& p, TestRng& rng) {
 }
 
 // The claim is off by one. Honest proof: the verifier's sum check fails
-// unless alpha = 0 (probability 1/|E|). Adaptive cheat: the prover adds to
-// `dot` the multiple of the shifter that makes the sum check pass; then only
-// queries inside its 2 BLOCK - 1 roots miss the change.
+// unless the error vanishes (claim_error_vanishes). Adaptive cheat: the
+// prover adds to `dot` the multiple of the shifter that makes the sum check
+// pass; then only queries inside its 2 BLOCK - 1 roots miss the change.
 TEST(LigeroTinyField, FalseLinearClaimsPassOnlyAsTheLinearTestBoundSays) {
   TestRng rng(2);
   Instance in = make_instance(rng, /*with_product=*/false);
   in.constraints.linear[0].constant += Tiny::one();
   const LigeroParams p = tiny_ligero().params_for(in.layout);
   print_header(p);
-  const double bound = linear_bound(p), one = 1 / kFieldSize;
+  const double bound = linear_bound(p), vanishes = claim_error_vanishes(p);
   const double inside = all_inside(p.columns(), 2 * p.block - 1, p.nreq);
 
-  run({"(b1) false claim, honest proof", one, bound}, in, Cheat{}, 20);
+  run({"(b1) false claim, honest proof", vanishes, bound}, in, Cheat{}, 20);
 
   const SumShifter shifter = make_shifter(p, rng);
   Cheat cheat;
-  cheat.messages.dot = [&](std::vector<Tiny>& dot, std::span<const Tiny> alpha) {
-    Tiny target = Tiny::zero(), sum = Tiny::zero();
-    for (std::size_t c = 0; c < in.constraints.linear.size(); ++c) {
-      target -= alpha[c] * in.constraints.linear[c].constant;
-    }
+  cheat.messages.dot = [&](std::vector<Tiny>& dot, const LinearTestChallenges<Tiny>& challenges) {
+    Tiny sum = Tiny::zero();
     for (std::size_t c = p.nreq; c < p.block; ++c) sum += dot[2 * c];
-    const Tiny scale = (target - sum) * shifter.witness_sum.inverse();
+    const Tiny scale = (challenges.witness_sum - sum) * shifter.witness_sum.inverse();
     for (std::size_t i = 0; i < dot.size(); ++i) dot[i] += scale * shifter.on_h2[i];
   };
-  run({"(b2) false claim, dot shifted to pass the sum", one + (1 - one) * inside, bound}, in, cheat,
-      21);
+  run({"(b2) false claim, dot shifted to pass the sum", vanishes + (1 - vanishes) * inside, bound},
+      in, cheat, 21);
 }
 
 // ---- (c) opened columns that are not the committed ones ----------------------
@@ -334,7 +349,7 @@ TEST(LigeroTinyField, FalseProductsPassOnlyAsTheQuadraticTestBoundSays) {
   in.witness[z] += Tiny::one();
   const LigeroParams p = tiny_ligero().params_for(in.layout);
   print_header(p);
-  run({"(d) false product, honest proof", 1 / kFieldSize, linear_bound(p)}, in, Cheat{}, 40);
+  run({"(d) false product, honest proof", 1 / kFieldSize, quadratic_bound(p)}, in, Cheat{}, 40);
 }
 
 }  // namespace

@@ -7,23 +7,29 @@
 // `commit` (OS CSPRNG) and honest Fiat–Shamir. The verifier's view is
 // reduced to field elements, position by position:
 //  - every element the proof reveals, parsed with BasicLigeroProof::parse:
-//    the four responses and every opened column entry (salts and Merkle
-//    digests are hashes of fresh salts and are left out);
-//  - residuals against a guess of the first witness: what `ldt` and `dot`
-//    at the witness positions and each opened data-row entry would be
-//    without the prover's randomness, computed from that witness and the
-//    challenges the verifier derives, subtracted from the sent value.
-//    Challenges are uniform, so a response missing its blinding row can
-//    still have uniform marginals (e.g. ldt = sum u_i row_i); the residual is
-//    then identically zero for the guessed witness and uniform for the
-//    other, which the marginals cannot show. (`wide_ldt` involves no data
-//    row, and `quad` is not linear in the witness: a guess predicts neither.)
+//    the four responses, the row sumcheck's padded messages and every
+//    opened column entry (salts and Merkle digests are hashes of fresh salts
+//    and are left out);
+//  - residuals against a guess of the first witness: what `ldt`, the row
+//    sumcheck's messages, `dot` at the witness positions and each opened
+//    data-row entry would be without the prover's randomness, computed from
+//    that witness and the challenges the verifier derives, subtracted from
+//    the sent value. Challenges are uniform, so a response missing its
+//    blinding can still have uniform marginals (e.g. ldt = sum u_i row_i);
+//    the residual is then identically zero for the guessed witness and
+//    uniform for the other, which the marginals cannot show. (`wide_ldt`
+//    involves no data row, and `quad` is not linear in the witness: a guess
+//    predicts neither.) The guess knows nothing of the pad row, so for the
+//    honest prover each residual is a blinding value plus pad terms.
 // Each position must be uniform on GF(257) for each witness, and the two
 // witnesses' distributions must agree (chi^2, one- and two-sample). Negative
-// controls zero one source of commitment randomness at a time (the data
-// rows' random symbols, the narrow or the dot blinding row): the proofs stay
-// valid but the views are no longer hiding, and the same harness must tell
-// the witnesses apart. The tables are printed; docs/ligero.md quotes them.
+// controls zero sources of commitment randomness: the data rows' random
+// symbols; the narrow or the dot blinding row, each together with the row
+// sumcheck's pads (here the pads fill the pad row's every witness position,
+// so they alone would still mask that residual); the pads alone. The proofs
+// stay valid but the views are no longer hiding, and the same harness must
+// tell the witnesses apart. The tables are printed; docs/ligero.md quotes
+// them.
 //
 // That no witness value appears verbatim in a Goldilocks proof is tested in
 // ligero_test.cpp (Ligero.NoWitnessValueAppearsInTheProof).
@@ -40,6 +46,7 @@
 #include "base/os_random.hpp"
 #include "pcs/ligero.hpp"
 #include "pcs/ligero_params.hpp"
+#include "poly/multilinear.hpp"
 #include "poly/ntt.hpp"
 #include "support/rng.hpp"
 
@@ -73,8 +80,8 @@ constexpr std::size_t kValues = Tiny::kModulus;
 // statistics together: each statistic is held to kFamilyFalseAlarm / (their
 // number), so by the union bound the whole test raises a false alarm with
 // probability at most 1e-4, whatever the dependence between statistics
-// (Bonferroni). With 270 statistics of 256 degrees of freedom that is
-// p < 3.7e-7 each, chi^2 above about 384 (mean 256, sd 22.6). The commitment
+// (Bonferroni). With 318 statistics of 256 degrees of freedom that is
+// p < 3.1e-7 each, chi^2 above about 385 (mean 256, sd 22.6). The commitment
 // randomness comes from the OS, so every run draws a fresh sample.
 constexpr double kFamilyFalseAlarm = 1e-4;
 
@@ -160,6 +167,9 @@ CopyPositions copy_positions(const LigeroParams& p, std::size_t l) {
   return {qx * p.wr() + pos, (qx + triples) * p.wr() + pos, (qx + 2 * triples) * p.wr() + pos};
 }
 
+// The guess knows the witness but none of the prover's randomness: its data
+// rows hold the witness and the copies, and the pad rows (which hold only
+// the row sumcheck's pads) are zero.
 class Guess {
  public:
   Guess(const LigeroParams& p, const Setting& s, std::span<const Tiny> w)
@@ -193,7 +203,8 @@ class Guess {
 
   // The combination A of the linear test (docs/ligero.md, "Proof"): the
   // alpha-weighted forms, then per quadratic constraint three challenges on
-  // its copy constraints Qx - w[x], Qy - w[y], Qz - w[z].
+  // its copy constraints Qx - w[x], Qy - w[y], Qz - w[z]. Zero on the pad
+  // rows, which no linear form names.
   std::vector<Tiny> combination(std::span<const Tiny> alpha) const {
     std::vector<Tiny> a(symbols_.size(), Tiny::zero());
     const auto& linear = setting_.constraints.linear;
@@ -214,14 +225,58 @@ class Guess {
     return a;
   }
 
-  // The linear-test response at witness position j of H without blinding:
-  // sum_r A_r[j] * (symbol j of data row r).
-  Tiny dot(std::span<const Tiny> a, std::size_t j) const {
-    Tiny sum = Tiny::zero();
-    for (std::size_t r = 0; r < p_.data_rows(); ++r) {
-      sum += a[r * p_.wr() + j] * symbols_[r * p_.wr() + j];
+  // The row sumcheck's messages without pads: per round r, g_r(0) and
+  // g_r(2), where g_r(X) = sum over the remaining row pairs and witness
+  // positions of (A_lo + X (A_hi - A_lo)) (W_lo + X (W_hi - W_lo)). The
+  // constrained rows are zero-padded to 2^m; a pair is (row 2a, row 2a + 1),
+  // the lowest remaining bit of the row index, so round r binds bit r; after
+  // the round both tables fold with rho_r into row a.
+  std::vector<Tiny> row_sumcheck(std::span<const Tiny> a, std::span<const Tiny> rho) const {
+    const std::size_t constrained = p_.constrained_rows() * p_.wr();
+    std::vector<Tiny> at((std::size_t{1} << rho.size()) * p_.wr(), Tiny::zero());
+    std::vector<Tiny> wt(at.size(), Tiny::zero());
+    std::copy_n(a.begin(), constrained, at.begin());
+    std::copy_n(symbols_.begin(), constrained, wt.begin());
+    const Tiny two = Tiny::one() + Tiny::one();
+    std::vector<Tiny> out;
+    const std::size_t wr = p_.wr();
+    std::size_t pairs = at.size() / wr;
+    for (const Tiny& r : rho) {
+      // Pair i: row 2i's entry j is at 2i WR + j, row 2i + 1's WR later.
+      pairs /= 2;
+      Tiny g0 = Tiny::zero(), g2 = Tiny::zero();
+      for (std::size_t pair = 0; pair < pairs; ++pair) {
+        for (std::size_t j = 0; j < wr; ++j) {
+          const std::size_t lo = 2 * pair * wr + j, hi = lo + wr;
+          g0 += at[lo] * wt[lo];
+          g2 += (two * at[hi] - at[lo]) * (two * wt[hi] - wt[lo]);
+        }
+      }
+      out.push_back(g0);
+      out.push_back(g2);
+      // In place: row i is written after rows 2i and 2i + 1 (>= i) are read.
+      for (std::size_t pair = 0; pair < pairs; ++pair) {
+        for (std::size_t j = 0; j < wr; ++j) {
+          const std::size_t lo = 2 * pair * wr + j, hi = lo + wr;
+          at[pair * wr + j] = at[lo] + r * (at[hi] - at[lo]);
+          wt[pair * wr + j] = wt[lo] + r * (wt[hi] - wt[lo]);
+        }
+      }
     }
-    return sum;
+    return out;
+  }
+
+  // The linear-test response at witness position j of H without blinding
+  // and pad terms: A_rho[j] * W_rho[j], X_rho = sum_i eq(rho, i) X_i over the
+  // constrained rows i (`row_eq` = eq(rho, .), rho_r on bit r of the row
+  // index; its weights on the zero rows past them are dropped).
+  Tiny dot(std::span<const Tiny> a, std::span<const Tiny> row_eq, std::size_t j) const {
+    Tiny a_rho = Tiny::zero(), w_rho = Tiny::zero();
+    for (std::size_t i = 0; i < p_.constrained_rows(); ++i) {
+      a_rho += row_eq[i] * a[i * p_.wr() + j];
+      w_rho += row_eq[i] * symbols_[i * p_.wr() + j];
+    }
+    return a_rho * w_rho;
   }
 
   // Data row r at codeword column `column`, its random symbols taken as zero.
@@ -239,7 +294,7 @@ class Guess {
 // The challenges the verifier re-derives from the transcript, recorded by
 // hooks that only look (the proof is the honest one).
 struct Challenges {
-  std::vector<Tiny> u, alpha;
+  std::vector<Tiny> u, alpha, row_point;
   std::vector<std::size_t> queries;
 };
 
@@ -248,8 +303,9 @@ TinyLigero::Tamper recorder(Challenges& seen) {
   t.ldt = [&seen](std::vector<Tiny>&, std::span<const Tiny> u) {
     seen.u.assign(u.begin(), u.end());
   };
-  t.dot = [&seen](std::vector<Tiny>&, std::span<const Tiny> alpha) {
-    seen.alpha.assign(alpha.begin(), alpha.end());
+  t.dot = [&seen](std::vector<Tiny>&, const LinearTestChallenges<Tiny>& c) {
+    seen.alpha.assign(c.alpha.begin(), c.alpha.end());
+    seen.row_point.assign(c.row_point.begin(), c.row_point.end());
   };
   t.columns = [&seen](std::vector<Tiny>&, std::span<const std::size_t> queries) {
     seen.queries.assign(queries.begin(), queries.end());
@@ -264,12 +320,15 @@ struct Group {
 
 std::vector<Group> groups(const LigeroParams& p) {
   const std::size_t k = p.block, wr = p.wr();
+  const std::size_t rounds = 2 * p.row_rounds();
   return {{"ldt", k},
           {"wide_ldt", 2 * k},
+          {"row_sumcheck", rounds},
           {"dot", 2 * k},
           {"quad", 2 * k - wr},
           {"opened columns (every row)", p.nreq * p.rows()},
           {"ldt - guess (witness positions)", wr},
+          {"row sumcheck - guess", rounds},
           {"dot - guess (witness positions)", wr},
           {"opened data rows - guess", p.nreq * p.data_rows()}};
 }
@@ -278,15 +337,24 @@ std::vector<Group> groups(const LigeroParams& p) {
 std::vector<Tiny> observe(const LigeroParams& p, const Guess& guess, const TinyProof& proof,
                           const Challenges& seen) {
   std::vector<Tiny> out;
-  for (const auto* v : {&proof.ldt, &proof.wide_ldt, &proof.dot, &proof.quad, &proof.columns}) {
+  for (const auto* v : {&proof.ldt, &proof.wide_ldt, &proof.row_sumcheck, &proof.dot, &proof.quad,
+                        &proof.columns}) {
     out.insert(out.end(), v->begin(), v->end());
   }
   for (std::size_t j = 0; j < p.wr(); ++j) {
     out.push_back(proof.ldt[p.nreq + j] - guess.ldt(seen.u, j));
   }
+  // Sent minus honest: minus the pads.
   const std::vector<Tiny> a = guess.combination(seen.alpha);
+  const std::vector<Tiny> honest = guess.row_sumcheck(a, seen.row_point);
+  for (std::size_t l = 0; l < honest.size(); ++l) {
+    out.push_back(proof.row_sumcheck[l] - honest[l]);
+  }
+  // poly::eq_table puts its variable 0 on the top bit; round 0 bound bit 0.
+  const std::vector<Tiny> reversed(seen.row_point.rbegin(), seen.row_point.rend());
+  const std::vector<Tiny> row_eq = poly::eq_table<Tiny>(reversed);
   for (std::size_t j = 0; j < p.wr(); ++j) {
-    out.push_back(proof.dot[2 * (p.nreq + j)] - guess.dot(a, j));
+    out.push_back(proof.dot[2 * (p.nreq + j)] - guess.dot(a, row_eq, j));
   }
   for (std::size_t q = 0; q < p.nreq; ++q) {
     for (std::size_t r = 0; r < p.data_rows(); ++r) {
@@ -299,50 +367,69 @@ std::vector<Tiny> observe(const LigeroParams& p, const Guess& guess, const TinyP
 
 // ---- Commitment randomness, and its controls ---------------------------------
 
-// Which draw of the commitment randomness to zero: commit takes the narrow,
+// A draw of the commitment randomness to zero: commit takes the narrow,
 // wide, dot and quad blinding rows (BLOCK, then 2 BLOCK elements each), the
-// data rows' random symbols (data_rows x NREQ elements) and the salts, one
-// draw each, 8 bytes per element, with single 8-byte draws in between for
-// rejected samples. A draw is named by its element count and, among draws of
-// that count, its ordinal. elements == 0: the real commit, nothing zeroed.
+// data rows' random symbols (data_rows x NREQ elements), the row sumcheck's
+// pads (2 D row_rounds elements) and the salts, one draw each, 8 bytes per
+// element, with single 8-byte draws in between for rejected samples. A draw
+// is named by its element count and, among draws of that count, its
+// ordinal.
 struct ZeroedDraw {
   std::size_t elements = 0;
   int ordinal = 0;
 };
+// The draws a run zeroes; none: the real commit.
+using ZeroedDraws = std::vector<ZeroedDraw>;
+
+// commit's draws before the salts, in the order it makes them.
+enum class Draw { kNarrowBlind, kWideBlind, kDotBlind, kQuadBlind, kRandomSymbols, kRowPads };
+
+ZeroedDraw draw(const LigeroParams& p, Draw which) {
+  const std::size_t k = p.block;
+  const std::size_t sizes[] = {
+      k, 2 * k, 2 * k, 2 * k, p.data_rows() * p.nreq, 2 * Tiny::kExtensionDegree * p.row_rounds()};
+  const auto index = static_cast<std::size_t>(which);
+  return {sizes[index], static_cast<int>(std::count(sizes, sizes + index, sizes[index]))};
+}
 
 struct Tally {
   std::vector<int> counts[2];  // [witness][position * kValues + value]
   int accepted = 0;
-  int zeroed = 0;  // commits in which the zeroed draw was found
+  int zeroed = 0;  // commits in which every draw to zero was found
 };
 
-// Commits to `witness` (the real commit, or with one draw zeroed), proves
+// Commits to `witness` (the real commit, or with some draws zeroed), proves
 // honestly, verifies on a fresh transcript and adds the view to the tally.
-void prove_once(const Setting& s, int which, const Guess& guess, const ZeroedDraw& zeroed,
+void prove_once(const Setting& s, int which, const Guess& guess, const ZeroedDraws& zeroed,
                 Tally& tally) {
-  static const hash::TranscriptSchema schema = [] {
+  // One setting, so one layout: the schema is built once.
+  static const hash::TranscriptSchema schema = [&s] {
     hash::TranscriptSchema out("zkinfer-ligero-zero-knowledge-test/v1");
     tiny_ligero().schema_commitment(out);
-    tiny_ligero().schema_proof(out);
+    tiny_ligero().schema_proof(out, s.layout);
     return out;
   }();
   const TinyLigero& ligero = tiny_ligero();
   const std::vector<Tiny>& witness = s.witnesses[static_cast<std::size_t>(which)];
   CommitResult c;
-  if (zeroed.elements == 0) {
+  if (zeroed.empty()) {
     c = ligero.commit(witness, s.layout);
   } else {
-    int seen = 0;
-    bool found = false;
+    // Per draw to zero: the draws of its size seen so far, and whether it
+    // was found.
+    std::vector<int> seen(zeroed.size(), 0);
+    std::vector<bool> found(zeroed.size(), false);
     const RandomBytes random = [&](std::span<std::uint8_t> out) {
       os_random_bytes(out);
-      if (out.size() == 8 * zeroed.elements && seen++ == zeroed.ordinal) {
-        std::fill(out.begin(), out.end(), std::uint8_t{0});
-        found = true;
+      for (std::size_t i = 0; i < zeroed.size(); ++i) {
+        if (out.size() == 8 * zeroed[i].elements && seen[i]++ == zeroed[i].ordinal) {
+          std::fill(out.begin(), out.end(), std::uint8_t{0});
+          found[i] = true;
+        }
       }
     };
     c = ligero.commit_with_randomness(witness, s.layout, random);
-    tally.zeroed += found ? 1 : 0;
+    tally.zeroed += std::all_of(found.begin(), found.end(), [](bool f) { return f; }) ? 1 : 0;
   }
   hash::Transcript pt(schema, text("statement"), text("parameters"));
   ligero.absorb_commitment(c.commitment, pt);
@@ -409,7 +496,7 @@ struct Outcome {
   double threshold = 0;  // per statistic
 };
 
-Outcome run(const Setting& s, int trials, const ZeroedDraw& zeroed) {
+Outcome run(const Setting& s, int trials, const ZeroedDraws& zeroed) {
   const LigeroParams p = tiny_ligero().params_for(s.layout);
   const Guess guess(p, s, s.witnesses[0]);
   const std::vector<Group> layout = groups(p);
@@ -469,6 +556,11 @@ TEST(LigeroZeroKnowledge, TheStatementHasTwoWitnessesThatDifferInEverySlot) {
   EXPECT_EQ(p.witness_rows(), 2u);
   EXPECT_EQ(p.quadratic_triples(), 1u);
   EXPECT_EQ(p.columns(), 64u);
+  // Five constrained rows, so three row rounds, whose six pads fill the one
+  // pad row's witness positions (the controls rely on it).
+  EXPECT_EQ(p.row_rounds(), 3u);
+  EXPECT_EQ(p.pad_rows(), 1u);
+  EXPECT_EQ(2 * Tiny::kExtensionDegree * p.row_rounds(), p.wr());
 }
 
 // Every position of the view is uniform for both witnesses, and the two
@@ -484,29 +576,39 @@ TEST(LigeroZeroKnowledge, ViewsOfTwoWitnessesOfOneStatementAreIndistinguishable)
   }
 }
 
-// Power: with one source of commitment randomness removed the proofs are
-// still valid, and the same harness tells the witnesses apart through the
+// Power: with sources of commitment randomness removed the proofs are still
+// valid, and the same harness tells the witnesses apart through the
 // positions that randomness was hiding.
 TEST(LigeroZeroKnowledge, TheTestDetectsEachRemovedSourceOfRandomness) {
   const Setting& s = setting();
   const LigeroParams p = tiny_ligero().params_for(s.layout);
+  const ZeroedDraw pads = draw(p, Draw::kRowPads);
   struct Control {
     const char* name;
-    ZeroedDraw zeroed;
+    ZeroedDraws zeroed;
     const char* exposed;  // the group that must tell the witnesses apart
   };
+  // The pad row enters the narrow test's combination (u_pad times its
+  // symbols) and the dot response (Bf times it), and here its pads fill
+  // every witness position: with the blinding row alone removed, the pads
+  // would still mask each witness position of `ldt - guess` or
+  // `dot - guess`. So those controls zero the pads as well.
   const Control controls[] = {
       {"control: data rows without random symbols",
-       {p.data_rows() * p.nreq, 0},
+       {draw(p, Draw::kRandomSymbols)},
        "opened data rows - guess"},
-      {"control: no narrow blinding row", {p.block, 0}, "ldt - guess (witness positions)"},
-      // The second draw of 2 BLOCK elements: wide, then dot, then quad.
-      {"control: no dot blinding row", {2 * p.block, 1}, "dot - guess (witness positions)"},
+      {"control: no narrow blinding row or pads",
+       {draw(p, Draw::kNarrowBlind), pads},
+       "ldt - guess (witness positions)"},
+      {"control: no dot blinding row or pads",
+       {draw(p, Draw::kDotBlind), pads},
+       "dot - guess (witness positions)"},
+      {"control: no row-sumcheck pads", {pads}, "row sumcheck - guess"},
   };
   for (const Control& c : controls) {
     const Outcome o = run(s, kControlTrials, c.zeroed);
     print(c.name, o);
-    EXPECT_EQ(o.zeroed, o.proofs) << c.name << ": the draw to zero was not found";
+    EXPECT_EQ(o.zeroed, o.proofs) << c.name << ": a draw to zero was not found";
     EXPECT_EQ(o.accepted, o.proofs) << c.name;
     const auto g = std::find_if(o.groups.begin(), o.groups.end(),
                                 [&c](const GroupResult& r) { return r.name == c.exposed; });
