@@ -35,7 +35,7 @@ struct Fixture {
     form.constant = -form.evaluate(witness);
     constraints.require_zero(form);
     ligero.schema_commitment(schema);
-    ligero.schema_proof(schema);
+    ligero.schema_proof(schema, layout);
 
     zkinfer::hash::Transcript t(schema, {}, {});
     auto committed =
