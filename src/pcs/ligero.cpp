@@ -576,6 +576,7 @@ class RowSumcheckProver {
     fold_pairs<E, E>({a(), rows_, wr, std::span(zero_).first(wr)}, rho, a_next.span());
     w_ = std::move(w_next);
     a_ = std::move(a_next);
+    combination_ = BigArray<E>();
     rows_ = pairs;
   }
 
@@ -794,7 +795,7 @@ std::vector<E> quad_response(const LigeroProverData<E>& d, std::span<const E> uq
 
 // Evaluates polynomials, given by their values on <w_m> (m = BLOCK or
 // 2 BLOCK), at the queried coset points: interpolate, one coset LDE per
-// coordinate, gather. Owns its scratch so a thread reuses it row after row.
+// coordinate, gather. Owns its scratch, reused polynomial after polynomial.
 template <class E>
 class QueryEvaluator {
  public:
@@ -805,27 +806,17 @@ class QueryEvaluator {
     for (auto& g : gathered_) g.resize(queries.size());
   }
 
-  // out[i] = f(point of queries[i]) for f with coordinate coefficient
-  // vectors c (of equal length m).
-  void at_queries(const PerCoordinate<E, std::span<const F>>& c, std::span<E> out) {
-    for (std::size_t d = 0; d < kDegree<E>; ++d) {
-      poly::coset_lde<F>(c[d], codeword_);
-      for (std::size_t i = 0; i < queries_.size(); ++i) gathered_[d][i] = codeword_[queries_[i]];
-    }
-    for (std::size_t i = 0; i < queries_.size(); ++i) out[i] = element_at<E>(gathered_, i);
-  }
-
   std::vector<E> values_at_queries(std::span<const E> values) {
     const std::size_t m = values.size();
-    PerCoordinate<E, std::span<const F>> c;
+    std::vector<E> out(queries_.size());
     for (std::size_t d = 0; d < kDegree<E>; ++d) {
       const std::span<F> coordinate = std::span(coeffs_[d]).first(m);
       for (std::size_t j = 0; j < m; ++j) coordinate[j] = coordinates_of(values[j])[d];
       poly::intt<F>(coordinate);
-      c[d] = coordinate;
+      poly::coset_lde<F>(coordinate, codeword_);
+      for (std::size_t i = 0; i < queries_.size(); ++i) gathered_[d][i] = codeword_[queries_[i]];
     }
-    std::vector<E> out(queries_.size());
-    at_queries(c, out);
+    for (std::size_t i = 0; i < queries_.size(); ++i) out[i] = element_at<E>(gathered_, i);
     return out;
   }
 
@@ -946,10 +937,25 @@ template <LigeroChallengeField E>
 LigeroParams BasicLigero<E>::params_for(const WitnessLayout& layout) const {
   const std::size_t nw = layout.size(), nq = layout.quadratic().size();
   const LigeroFieldInfo field = LigeroFieldInfo::of<E>();
-  if (options_.block == 0) {
-    return LigeroParams::choose(nw, nq, options_.queries, options_.log_rate_inv, field);
+  if (options_.block != 0) {
+    return LigeroParams::make(nw, nq, options_.queries, options_.block, options_.log_rate_inv,
+                              field);
   }
-  return LigeroParams::make(nw, nq, options_.queries, options_.block, options_.log_rate_inv, field);
+  // choose() sums thousands of logarithms for its proof-size estimates (about
+  // a millisecond), and a proof asks for one layout's parameters several
+  // times (schema, commit, verify): the last answer is kept, per thread.
+  struct Chosen {
+    std::size_t nw, nq, queries;
+    unsigned log_rate_inv;
+    LigeroParams params;
+  };
+  thread_local std::optional<Chosen> last;
+  if (!last || last->nw != nw || last->nq != nq || last->queries != options_.queries ||
+      last->log_rate_inv != options_.log_rate_inv) {
+    last = Chosen{nw, nq, options_.queries, options_.log_rate_inv,
+                  LigeroParams::choose(nw, nq, options_.queries, options_.log_rate_inv, field)};
+  }
+  return last->params;
 }
 
 template <LigeroChallengeField E>
@@ -1028,9 +1034,12 @@ CommitResult BasicLigero<E>::commit_with_randomness(std::span<const F> witness,
     }
   }
   // The NREQ random symbols that open every data row, and the row
-  // sumcheck's pads (uniform, D coordinates each).
-  std::vector<F> pads(p.data_rows() * p.nreq);
-  fill_uniform<F>(pads, random);
+  // sumcheck's pads (uniform, D coordinates each). A layout with one
+  // constrained row has no pads, and then no draw is made at all, so the
+  // sequence of draws stays one per kind of randomness (the zero-knowledge
+  // test names its draws by size and order).
+  std::vector<F> random_symbols(p.data_rows() * p.nreq);
+  fill_uniform<F>(random_symbols, random);
   std::vector<F> row_pads(2 * p.row_rounds() * kDegree<E>);
   if (!row_pads.empty()) fill_uniform<F>(row_pads, random);
   for (std::size_t l = 0; l < 2 * p.row_rounds(); ++l) {
@@ -1052,7 +1061,8 @@ CommitResult BasicLigero<E>::commit_with_randomness(std::span<const F> witness,
     } else {
       const std::size_t i = r - Rows::kFirstData;
       message = d->data_coeffs.row(i);
-      std::copy_n(pads.begin() + static_cast<std::ptrdiff_t>(i * p.nreq), p.nreq, message.begin());
+      std::copy_n(random_symbols.begin() + static_cast<std::ptrdiff_t>(i * p.nreq), p.nreq,
+                  message.begin());
       if (i < p.constrained_rows()) {
         fill_data_row<F>(p, witness, layout.quadratic(), i, message.subspan(p.nreq));
       } else {

@@ -41,7 +41,7 @@ concept LigeroChallengeField = field::Field<E> && poly::TwoAdicField<typename E:
 // A serialized proof, every count fixed by the parameters:
 //   ldt       BLOCK elements of E      narrow low-degree response on H
 //   wide_ldt  2 BLOCK elements of E    wide low-degree response on H2
-//   rows      2 row_rounds() of E      row-sumcheck messages, padded: per round
+//   row_sumcheck  2 row_rounds() of E  row-sumcheck messages, padded: per round
 //                                      g(0) - pi, g(2) - pi' (docs/ligero.md)
 //   dot       2 BLOCK elements of E    linear-test response on H2
 //   quad      2 BLOCK - WR elements    quadratic-test response on H2 without

@@ -23,10 +23,11 @@ constexpr double kMinusInfinity = -std::numeric_limits<double>::infinity();
 // columns out of n all miss a fixed set of m columns (-inf if they cannot).
 double log2_all_miss(std::size_t n, std::size_t m, std::size_t t) {
   if (m > n || t > n - m) return kMinusInfinity;
-  // By log-gamma rather than a sum of t terms: LigeroParams::choose
-  // evaluates this thousands of times on every proof and verification.
-  const auto lg = [](std::size_t x) { return std::lgamma(static_cast<double>(x) + 1.0); };
-  return (lg(n - m) - lg(n - m - t) - lg(n) + lg(n - t)) / std::log(2.0);
+  double acc = 0;
+  for (std::size_t i = 0; i < t; ++i) {
+    acc += std::log1p(-static_cast<double>(m) / static_cast<double>(n - i)) / std::log(2.0);
+  }
+  return acc;
 }
 
 // log2 of C(a, t) / C(n, t): all t queries land in a fixed set of a columns.
@@ -50,7 +51,7 @@ struct Terms {
   double batching;  // one low-degree test: (e + 1) / |E|
   double queries;   // one low-degree test: C(n - e, t) / C(n, t)
   double test;      // the quadratic test
-  double linear;    // the linear test: the same terms plus the row sumcheck's
+  double linear;    // the linear test: the quadratic test's terms and the row sumcheck's
   // Both low-degree tests, the linear and the quadratic test (union bound).
   double total() const {
     return log2_add(1.0 + log2_add(batching, queries), log2_add(linear, test));
