@@ -28,8 +28,13 @@
 // sumcheck's pads (here the pads fill the pad row's every witness position,
 // so they alone would still mask that residual); the pads alone. The proofs
 // stay valid but the views are no longer hiding, and the same harness must
-// tell the witnesses apart. The tables are printed; docs/ligero.md quotes
-// them.
+// tell the witnesses apart. Those pads filling the pad row, the narrow and
+// dot controls cannot show that either blinding row is needed on its own; a
+// second tableau (BLOCK 16, N = 128, GF(257)'s limit) leaves most of the pad
+// row zero, as in production, and there zeroing just the narrow or just the
+// dot blinding row exposes its residual at the positions past the pads,
+// while the pads still mask the others and the honest prover's residuals
+// stay uniform. The tables are printed; docs/ligero.md quotes them.
 //
 // That no witness value appears verbatim in a Goldilocks proof is tested in
 // ligero_test.cpp (Ligero.NoWitnessValueAppearsInTheProof).
@@ -40,6 +45,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -72,7 +78,7 @@ constexpr int kTrials = 5140;
 constexpr int kControlTrials = 500;
 #endif
 
-constexpr std::size_t kQueries = 2, kBlock = 8;
+constexpr std::size_t kQueries = 2;
 constexpr unsigned kLogRateInv = 2;
 constexpr std::size_t kValues = Tiny::kModulus;
 
@@ -84,11 +90,6 @@ constexpr std::size_t kValues = Tiny::kModulus;
 // p < 3.1e-7 each, chi^2 above about 385 (mean 256, sd 22.6). The commitment
 // randomness comes from the OS, so every run draws a fresh sample.
 constexpr double kFamilyFalseAlarm = 1e-4;
-
-const TinyLigero& tiny_ligero() {
-  static const TinyLigero ligero(LigeroOptions{kQueries, kLogRateInv, kBlock});
-  return ligero;
-}
 
 ByteSpan text(const char* s) {
   return {reinterpret_cast<const std::uint8_t*>(s), std::strlen(s)};
@@ -149,6 +150,42 @@ Setting make_setting() {
     s.witnesses[1] = solve_witness(s, rng);
   } while (!differs_everywhere(s.witnesses[1]));
   return s;
+}
+
+const Setting& setting() {
+  static const Setting s = make_setting();
+  return s;
+}
+
+// ---- Tableaus ----------------------------------------------------------------
+
+// One Ligero instance with the setting's layout: its parameters and the
+// transcript schema its proofs run under (whose counts depend on them).
+struct Tableau {
+  Tableau(std::size_t block, const WitnessLayout& layout)
+      : ligero(LigeroOptions{kQueries, kLogRateInv, block}),
+        params(ligero.params_for(layout)),
+        schema("zkinfer-ligero-zero-knowledge-test/v1") {
+    ligero.schema_commitment(schema);
+    ligero.schema_proof(schema, layout);
+  }
+  TinyLigero ligero;
+  LigeroParams params;
+  hash::TranscriptSchema schema;
+};
+
+// BLOCK 8, WR 6, N = 64: the six pads fill the pad row's witness positions.
+const Tableau& tableau8() {
+  static const Tableau t(8, setting().layout);
+  return t;
+}
+
+// BLOCK 16, WR 14, N = 128 (GF(257) allows 2^7 columns at most): four pads,
+// then ten zero positions in the pad row, the production shape (2 D m far
+// below WR).
+const Tableau& tableau16() {
+  static const Tableau t(16, setting().layout);
+  return t;
 }
 
 // ---- What a verifier guessing the first witness predicts ---------------------
@@ -400,16 +437,10 @@ struct Tally {
 
 // Commits to `witness` (the real commit, or with some draws zeroed), proves
 // honestly, verifies on a fresh transcript and adds the view to the tally.
-void prove_once(const Setting& s, int which, const Guess& guess, const ZeroedDraws& zeroed,
-                Tally& tally) {
-  // One setting, so one layout: the schema is built once.
-  static const hash::TranscriptSchema schema = [&s] {
-    hash::TranscriptSchema out("zkinfer-ligero-zero-knowledge-test/v1");
-    tiny_ligero().schema_commitment(out);
-    tiny_ligero().schema_proof(out, s.layout);
-    return out;
-  }();
-  const TinyLigero& ligero = tiny_ligero();
+void prove_once(const Tableau& t, const Setting& s, int which, const Guess& guess,
+                const ZeroedDraws& zeroed, Tally& tally) {
+  const TinyLigero& ligero = t.ligero;
+  const hash::TranscriptSchema& schema = t.schema;
   const std::vector<Tiny>& witness = s.witnesses[static_cast<std::size_t>(which)];
   CommitResult c;
   if (zeroed.empty()) {
@@ -440,7 +471,7 @@ void prove_once(const Setting& s, int which, const Guess& guess, const ZeroedDra
   ligero.absorb_commitment(c.commitment, vt);
   tally.accepted += ligero.verify(c.commitment, s.layout, s.constraints, bytes, vt) ? 1 : 0;
 
-  const LigeroParams p = ligero.params_for(s.layout);
+  const LigeroParams& p = t.params;
   const std::vector<Tiny> view = observe(p, guess, TinyProof::parse(bytes, p), seen);
   std::vector<int>& counts = tally.counts[which];
   for (std::size_t i = 0; i < view.size(); ++i) ++counts[i * kValues + view[i].value()];
@@ -488,6 +519,8 @@ struct GroupResult {
   double uniform[2] = {1, 1};
   double two_sample = 1;
   double min() const { return std::min({uniform[0], uniform[1], two_sample}); }
+  // Per position: the two-sample p-value, and the smallest of the three.
+  std::vector<double> two_sample_at, min_at;
 };
 
 struct Outcome {
@@ -496,8 +529,8 @@ struct Outcome {
   double threshold = 0;  // per statistic
 };
 
-Outcome run(const Setting& s, int trials, const ZeroedDraws& zeroed) {
-  const LigeroParams p = tiny_ligero().params_for(s.layout);
+Outcome run(const Tableau& t, const Setting& s, int trials, const ZeroedDraws& zeroed) {
+  const LigeroParams& p = t.params;
   const Guess guess(p, s, s.witnesses[0]);
   const std::vector<Group> layout = groups(p);
   std::size_t positions = 0;
@@ -506,7 +539,7 @@ Outcome run(const Setting& s, int trials, const ZeroedDraws& zeroed) {
   Tally tally;
   for (auto& counts : tally.counts) counts.assign(positions * kValues, 0);
   for (int i = 0; i < trials; ++i) {
-    for (int which = 0; which < 2; ++which) prove_once(s, which, guess, zeroed, tally);
+    for (int which = 0; which < 2; ++which) prove_once(t, s, which, guess, zeroed, tally);
   }
 
   Outcome out;
@@ -516,13 +549,19 @@ Outcome run(const Setting& s, int trials, const ZeroedDraws& zeroed) {
   out.threshold = kFamilyFalseAlarm / static_cast<double>(3 * positions);
   std::size_t at = 0;
   for (const Group& g : layout) {
-    GroupResult r{g.name, g.size};
+    GroupResult r;
+    r.name = g.name;
+    r.size = g.size;
     for (std::size_t i = at; i < at + g.size; ++i) {
       const int* a = &tally.counts[0][i * kValues];
       const int* b = &tally.counts[1][i * kValues];
-      r.uniform[0] = std::min(r.uniform[0], uniformity_p(a, trials));
-      r.uniform[1] = std::min(r.uniform[1], uniformity_p(b, trials));
-      r.two_sample = std::min(r.two_sample, two_sample_p(a, b));
+      const double uniform[2] = {uniformity_p(a, trials), uniformity_p(b, trials)};
+      const double two_sample = two_sample_p(a, b);
+      r.uniform[0] = std::min(r.uniform[0], uniform[0]);
+      r.uniform[1] = std::min(r.uniform[1], uniform[1]);
+      r.two_sample = std::min(r.two_sample, two_sample);
+      r.two_sample_at.push_back(two_sample);
+      r.min_at.push_back(std::min({uniform[0], uniform[1], two_sample}));
     }
     at += g.size;
     out.groups.push_back(r);
@@ -541,10 +580,23 @@ void print(const char* title, const Outcome& o) {
   }
 }
 
-const Setting& setting() {
-  static const Setting s = make_setting();
-  return s;
+const GroupResult& find_group(const Outcome& o, const std::string& name) {
+  const auto g = std::find_if(o.groups.begin(), o.groups.end(),
+                              [&name](const GroupResult& r) { return r.name == name; });
+  if (g == o.groups.end()) throw std::logic_error("no position group " + name);
+  return *g;
 }
+
+// A negative control: the draws it zeroes and the group that must then tell
+// the witnesses apart.
+struct Control {
+  const char* name;
+  ZeroedDraws zeroed;
+  const char* exposed;
+};
+
+constexpr const char* kLdtResidual = "ldt - guess (witness positions)";
+constexpr const char* kDotResidual = "dot - guess (witness positions)";
 
 TEST(LigeroZeroKnowledge, TheStatementHasTwoWitnessesThatDifferInEverySlot) {
   const Setting& s = setting();
@@ -552,7 +604,7 @@ TEST(LigeroZeroKnowledge, TheStatementHasTwoWitnessesThatDifferInEverySlot) {
   for (std::size_t i = 0; i < s.layout.size(); ++i) {
     EXPECT_NE(s.witnesses[0][i], s.witnesses[1][i]) << "slot " << i;
   }
-  const LigeroParams p = tiny_ligero().params_for(s.layout);
+  const LigeroParams& p = tableau8().params;
   EXPECT_EQ(p.witness_rows(), 2u);
   EXPECT_EQ(p.quadratic_triples(), 1u);
   EXPECT_EQ(p.columns(), 64u);
@@ -566,7 +618,7 @@ TEST(LigeroZeroKnowledge, TheStatementHasTwoWitnessesThatDifferInEverySlot) {
 // Every position of the view is uniform for both witnesses, and the two
 // witnesses' views have the same distribution.
 TEST(LigeroZeroKnowledge, ViewsOfTwoWitnessesOfOneStatementAreIndistinguishable) {
-  const Outcome o = run(setting(), kTrials, {});
+  const Outcome o = run(tableau8(), setting(), kTrials, {});
   print("ZK-Ligero over GF(257), honest prover", o);
   EXPECT_EQ(o.accepted, o.proofs);
   for (const GroupResult& g : o.groups) {
@@ -581,13 +633,8 @@ TEST(LigeroZeroKnowledge, ViewsOfTwoWitnessesOfOneStatementAreIndistinguishable)
 // positions that randomness was hiding.
 TEST(LigeroZeroKnowledge, TheTestDetectsEachRemovedSourceOfRandomness) {
   const Setting& s = setting();
-  const LigeroParams p = tiny_ligero().params_for(s.layout);
+  const LigeroParams& p = tableau8().params;
   const ZeroedDraw pads = draw(p, Draw::kRowPads);
-  struct Control {
-    const char* name;
-    ZeroedDraws zeroed;
-    const char* exposed;  // the group that must tell the witnesses apart
-  };
   // The pad row enters the narrow test's combination (u_pad times its
   // symbols) and the dot response (Bf times it), and here its pads fill
   // every witness position: with the blinding row alone removed, the pads
@@ -599,21 +646,82 @@ TEST(LigeroZeroKnowledge, TheTestDetectsEachRemovedSourceOfRandomness) {
        "opened data rows - guess"},
       {"control: no narrow blinding row or pads",
        {draw(p, Draw::kNarrowBlind), pads},
-       "ldt - guess (witness positions)"},
-      {"control: no dot blinding row or pads",
-       {draw(p, Draw::kDotBlind), pads},
-       "dot - guess (witness positions)"},
+       kLdtResidual},
+      {"control: no dot blinding row or pads", {draw(p, Draw::kDotBlind), pads}, kDotResidual},
       {"control: no row-sumcheck pads", {pads}, "row sumcheck - guess"},
   };
   for (const Control& c : controls) {
-    const Outcome o = run(s, kControlTrials, c.zeroed);
+    const Outcome o = run(tableau8(), s, kControlTrials, c.zeroed);
     print(c.name, o);
     EXPECT_EQ(o.zeroed, o.proofs) << c.name << ": a draw to zero was not found";
     EXPECT_EQ(o.accepted, o.proofs) << c.name;
-    const auto g = std::find_if(o.groups.begin(), o.groups.end(),
-                                [&c](const GroupResult& r) { return r.name == c.exposed; });
-    ASSERT_NE(g, o.groups.end());
-    EXPECT_LT(g->two_sample, o.threshold) << c.name << ": " << c.exposed << " passed";
+    EXPECT_LT(find_group(o, c.exposed).two_sample, o.threshold)
+        << c.name << ": " << c.exposed << " passed";
+  }
+}
+
+// The narrow and dot controls above zero the pads too, so they leave open
+// whether each blinding row alone hides its response. In production the
+// pads take only the first 2 D m witness positions of the pad row; past them
+// the pad row is zero, and so is its coefficient row Bf, so there `ldt` is
+// masked by the narrow blinding row alone and `dot` by Z alone. On the BLOCK
+// 16 tableau (four pads, WR 14) zeroing only that row must leave its
+// residual past the pads non-uniform and tell the witnesses apart wherever
+// they differ there, while the pads still mask the first four positions;
+// with nothing zeroed the same number of proofs must leave both residuals
+// undistinguished. Those 84 honest statistics and the 24 at the pad
+// positions are held to their run's threshold, 10^-4 / 486, which adds at
+// most 2.2e-5 to the file's chance of a false alarm.
+TEST(LigeroZeroKnowledge, EachBlindingRowAloneMasksItsResponsePastThePads) {
+  const Setting& s = setting();
+  const Tableau& t = tableau16();
+  const LigeroParams& p = t.params;
+  // One witness row (slot j at position j) and a triple of copy rows (their
+  // one copy each at position 0): two row rounds, four pads.
+  ASSERT_EQ(p.columns(), 128u);
+  ASSERT_EQ(p.witness_rows(), 1u);
+  ASSERT_EQ(p.quadratic_triples(), 1u);
+  ASSERT_EQ(p.row_rounds(), 2u);
+  ASSERT_EQ(p.pad_rows(), 1u);
+  const std::size_t pads = 2 * Tiny::kExtensionDegree * p.row_rounds();
+  ASSERT_LT(pads, s.layout.size());
+  ASSERT_LT(s.layout.size(), p.wr());
+
+  const Outcome honest = run(t, s, kControlTrials, {});
+  print("ZK-Ligero over GF(257), BLOCK 16, honest prover", honest);
+  EXPECT_EQ(honest.accepted, honest.proofs);
+  for (const char* name : {kLdtResidual, kDotResidual}) {
+    EXPECT_GE(find_group(honest, name).min(), honest.threshold) << name << ": distinguished";
+  }
+
+  const Control controls[] = {
+      {"control (BLOCK 16): no narrow blinding row", {draw(p, Draw::kNarrowBlind)}, kLdtResidual},
+      {"control (BLOCK 16): no dot blinding row", {draw(p, Draw::kDotBlind)}, kDotResidual},
+  };
+  for (const Control& c : controls) {
+    const Outcome o = run(t, s, kControlTrials, c.zeroed);
+    print(c.name, o);
+    EXPECT_EQ(o.zeroed, o.proofs) << c.name << ": a draw to zero was not found";
+    EXPECT_EQ(o.accepted, o.proofs) << c.name;
+    const GroupResult& g = find_group(o, c.exposed);
+    std::printf("  %s by position\n   min p:     ", c.exposed);
+    for (const double q : g.min_at) std::printf(" %-8.2g", q);
+    std::printf("\n   w vs w' p: ");
+    for (const double q : g.two_sample_at) std::printf(" %-8.2g", q);
+    std::printf("\n");
+    for (std::size_t j = 0; j < p.wr(); ++j) {
+      if (j < pads) {
+        EXPECT_GE(g.min_at[j], o.threshold) << c.name << ": pad position " << j << " not masked";
+        continue;
+      }
+      // The residual is zero for the first witness, so not uniform.
+      EXPECT_LT(g.min_at[j], o.threshold) << c.name << ": position " << j << " still masked";
+      // Positions past the witness's slots are zero in every constrained row
+      // for both witnesses: their residual is zero for both, nothing to tell.
+      if (j < s.layout.size()) {
+        EXPECT_LT(g.two_sample_at[j], o.threshold) << c.name << ": position " << j << " hidden";
+      }
+    }
   }
 }
 
