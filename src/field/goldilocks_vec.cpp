@@ -3,6 +3,7 @@
 
 #include <cassert>
 
+#include "field/lift.hpp"
 #include "field/packed_avx2.hpp"
 #include "field/packed_avx512.hpp"
 #include "field/packed_ext2_avx512.hpp"
@@ -119,12 +120,6 @@ ZK_TARGET_AVX512 std::size_t dot_avx512(const GoldilocksExt2* w, const Goldilock
 }
 
 // Row-pair kernels, generic over the w rows' field (F_p or GF(p^2)).
-GoldilocksExt2 lift(Goldilocks x) {
-  return GoldilocksExt2(x);
-}
-GoldilocksExt2 lift(GoldilocksExt2 x) {
-  return x;
-}
 // Loads that keep a base-field row in F_p, so its products stay cheap.
 ZK_TARGET_AVX512 inline __m512i load_row(const Goldilocks* p) {
   return avx512::load(p);
@@ -196,7 +191,7 @@ void fold_any(Isa isa, std::span<GoldilocksExt2> out, std::span<const W> lo, std
   if (isa == Isa::kAvx512 && cpu_has_avx512()) {
     done = fold_avx512(out.data(), lo.data(), hi.data(), r, n);
   }
-  for (std::size_t i = done; i < n; ++i) out[i] = lift(lo[i]) + r * (hi[i] - lo[i]);
+  for (std::size_t i = done; i < n; ++i) out[i] = lift<GoldilocksExt2>(lo[i]) + r * (hi[i] - lo[i]);
 }
 
 }  // namespace

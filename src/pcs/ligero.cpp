@@ -1232,7 +1232,7 @@ bool BasicLigero<E>::verify(const Commitment& commitment, const WitnessLayout& l
 
   // Linear test: the row sumcheck's final claim is what the response sums
   // to on the witness positions, and the response matches the combined row
-  // and the pad row at the queries.
+  // and the pad rows at the queries.
   Combined<E> combined = combine<E>(p, layout, constraints, alpha);
   const RowClaim<E> claim = row_claim<E>(combined.target, proof.row_sumcheck, point);
   E sum = E::zero();

@@ -142,9 +142,10 @@ LigeroSecurity ligero_security(const LigeroParams& params);
 LigeroSecurity ligero_security(const LigeroParams& params, double log2_field_size);
 
 // The error terms of docs/ligero.md at proximity parameter e, as
-// probabilities, for one low-degree test, the quadratic and the linear test; ligero_security sums
-// them over the tests and picks e. The soundness experiments (tests/pcs/ligero_tiny_field_test.cpp)
-// compare measured cheating rates with them.
+// probabilities, for one low-degree test, the quadratic and the linear test;
+// ligero_security sums them over the tests and picks e. The soundness
+// experiments (tests/pcs/ligero_tiny_field_test.cpp) compare measured
+// cheating rates with them.
 struct LigeroErrorTerms {
   double ldt_batching = 0;  // (e + 1) / |E|
   double ldt_queries = 0;   // C(n - e, t) / C(n, t)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "field/goldilocks_vec.hpp"
+#include "field/lift.hpp"
 #include "support/rng.hpp"
 
 namespace zkinfer::field {
@@ -81,13 +82,6 @@ TEST_P(PackedPaths, ExtensionByBaseMatchesScalarOnEveryLength) {
   }
 }
 
-GoldilocksExt2 as_ext2(Goldilocks x) {
-  return GoldilocksExt2(x);
-}
-GoldilocksExt2 as_ext2(GoldilocksExt2 x) {
-  return x;
-}
-
 std::vector<GoldilocksExt2> mixed_ext2(std::size_t n, std::uint64_t seed) {
   const auto c0 = mixed_values(n, seed), c1 = mixed_values(n, seed + 7);
   std::vector<GoldilocksExt2> v(n);
@@ -110,7 +104,8 @@ TEST_P(PackedPaths, RowPairKernelsMatchTheFieldOnEveryLength) {
       const GoldilocksExt2 two = GoldilocksExt2::from_u64(2);
       for (std::size_t i = 0; i < n; ++i) {
         sums[0] += a_lo[i] * w_lo[i];
-        sums[1] += (two * a_hi[i] - a_lo[i]) * (two * as_ext2(w_hi[i]) - as_ext2(w_lo[i]));
+        sums[1] += (two * a_hi[i] - a_lo[i]) *
+                   (two * lift<GoldilocksExt2>(w_hi[i]) - lift<GoldilocksExt2>(w_lo[i]));
       }
       return sums;
     };
